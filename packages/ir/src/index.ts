@@ -1,0 +1,12 @@
+export * from './dtype.js';
+export * from './shape.js';
+export { Tensor, isFloatTensor } from './tensor.js';
+export * from './attrs.js';
+export * from './op-schema.js';
+export * from './graph.js';
+export { onnxOps } from './ops/catalogue.js';
+export { broadcastType } from './ops/elementwise.js';
+export * from './ops/conv-geometry.js';
+export { printGraph, printModel, printNode, formatType } from './printer.js';
+export { verifyGraph } from './verify.js';
+export * from './pass.js';
