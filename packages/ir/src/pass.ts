@@ -1,5 +1,6 @@
 import { PimcError, Rng } from '@pimc/support';
-import type { Model } from './graph.js';
+import type { Model, Node } from './graph.js';
+import type { Tensor } from './tensor.js';
 import type { OpCatalogue } from './op-schema.js';
 import { verifyGraph } from './verify.js';
 
@@ -24,7 +25,15 @@ export interface PassContext {
   count(statistic: string, amount?: number): void;
   /** Progress and remarks, routed by the caller (library code never prints). */
   log(message: string): void;
+  /**
+   * Computes a node on constant operands with the reference semantics. Supplied by the driver
+   * (which owns the executor), so passes can fold constants without depending on the executor.
+   */
+  readonly evaluate: ConstantEvaluator | undefined;
 }
+
+/** Reference semantics of one node on known operands, as a pass may borrow them. */
+export type ConstantEvaluator = (node: Node, operands: readonly (Tensor | undefined)[]) => Tensor[];
 
 /**
  * A pass, described declaratively (the generated pass reference reads these fields). `run` returns
@@ -95,6 +104,7 @@ export interface PassManagerOptions {
   /** Verify the IR after every pass (on in tests). */
   readonly verifyEach?: boolean;
   readonly log?: (message: string) => void;
+  readonly evaluate?: ConstantEvaluator;
   /** Called after each pass, e.g. to print the IR after a named pass. */
   readonly afterPass?: (record: PassRecord, model: Model) => void;
 }
@@ -132,6 +142,7 @@ export class PassManager {
           stats[statistic]! += amount;
         },
         log: options.log ?? (() => undefined),
+        evaluate: options.evaluate,
       };
       const start = performance.now();
       const next = pass.run(current, values as never, ctx);
