@@ -3,3 +3,4 @@ export { tensorFromProto, encodeTensorProto, decodeTensorProto } from './tensor-
 export { dtypeFromOnnx, dtypeToOnnx } from './dtypes.js';
 export { type ImportRule, type ImportContext, type OnnxNode, importAsIs, dropAttrs, MAX_OPSET, MIN_OPSET } from './import-rule.js';
 export { RuleTable } from './rule-table.js';
+export { supportedOpsMarkdown } from './supported-ops.js';

@@ -49,44 +49,41 @@ export function tensorFromProto(proto: onnx.ITensorProto, where: string, externa
   return new Tensor(dtype, dims, fromTypedFields(proto, dtype, n, label));
 }
 
+/** Typed-array views for dtypes whose storage matches ONNX's little-endian bytes one to one. */
+const VIEWS: Partial<Record<DType, new (buffer: ArrayBuffer, offset: number, length: number) => TypedArray>> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+  int16: Int16Array,
+  uint16: Uint16Array,
+  int32: Int32Array,
+  uint32: Uint32Array,
+};
+
+/** Typed arrays use the platform's byte order; ONNX is little-endian, like every platform Node runs on here. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /**
- * Decodes little-endian raw bytes. An aligned float32 payload is viewed in place (no copy: the
- * importer's peak memory stays near the file size); anything else goes through a DataView, which
- * also covers raw_data that starts at an unaligned offset inside the protobuf buffer.
+ * Decodes little-endian raw bytes. An aligned payload is viewed in place (no copy: the importer's
+ * peak memory stays near the file size); an unaligned one (raw_data may start anywhere inside the
+ * protobuf buffer) is copied once with memcpy, then viewed. Only float16 and the 64-bit integers,
+ * whose storage differs from their bytes, are converted element by element.
  */
 function fromRaw(dtype: DType, raw: Uint8Array, n: number): TypedArray {
-  if (dtype === 'float32' && raw.byteOffset % 4 === 0) return new Float32Array(raw.buffer, raw.byteOffset, n);
-  if ((dtype === 'uint8' || dtype === 'bool') && n > 0) return new Uint8Array(raw.buffer, raw.byteOffset, n);
+  const View = LITTLE_ENDIAN ? VIEWS[dtype] : undefined;
+  if (View !== undefined) {
+    const width = DTYPE_BYTES[dtype];
+    // Uint8Array's slice copies; a Node Buffer's own slice would only make another view.
+    const aligned = raw.byteOffset % width === 0 ? raw : Uint8Array.prototype.slice.call(raw);
+    return new View(aligned.buffer as ArrayBuffer, aligned.byteOffset, n);
+  }
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const out = allocate(dtype, n) as TypedArray;
   switch (dtype) {
-    case 'float32':
-      for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, true);
-      break;
     case 'float16':
       for (let i = 0; i < n; i++) out[i] = float16BitsToNumber(view.getUint16(2 * i, true));
-      break;
-    case 'float64':
-      for (let i = 0; i < n; i++) out[i] = view.getFloat64(8 * i, true);
-      break;
-    case 'int8':
-      for (let i = 0; i < n; i++) out[i] = view.getInt8(i);
-      break;
-    case 'uint8':
-    case 'bool':
-      for (let i = 0; i < n; i++) out[i] = view.getUint8(i);
-      break;
-    case 'int16':
-      for (let i = 0; i < n; i++) out[i] = view.getInt16(2 * i, true);
-      break;
-    case 'uint16':
-      for (let i = 0; i < n; i++) out[i] = view.getUint16(2 * i, true);
-      break;
-    case 'int32':
-      for (let i = 0; i < n; i++) out[i] = view.getInt32(4 * i, true);
-      break;
-    case 'uint32':
-      for (let i = 0; i < n; i++) out[i] = view.getUint32(4 * i, true);
       break;
     case 'int64':
       for (let i = 0; i < n; i++) out[i] = Number(view.getBigInt64(8 * i, true));
@@ -94,8 +91,32 @@ function fromRaw(dtype: DType, raw: Uint8Array, n: number): TypedArray {
     case 'uint64':
       for (let i = 0; i < n; i++) out[i] = Number(view.getBigUint64(8 * i, true));
       break;
+    default:
+      // Big-endian hosts: the same values through a DataView.
+      for (let i = 0; i < n; i++) out[i] = readLittleEndian(view, dtype, i);
   }
   return out;
+}
+
+function readLittleEndian(view: DataView, dtype: DType, i: number): number {
+  switch (dtype) {
+    case 'float32':
+      return view.getFloat32(4 * i, true);
+    case 'float64':
+      return view.getFloat64(8 * i, true);
+    case 'int8':
+      return view.getInt8(i);
+    case 'int16':
+      return view.getInt16(2 * i, true);
+    case 'uint16':
+      return view.getUint16(2 * i, true);
+    case 'int32':
+      return view.getInt32(4 * i, true);
+    case 'uint32':
+      return view.getUint32(4 * i, true);
+    default:
+      return view.getUint8(i);
+  }
 }
 
 /** The typed repeated fields ONNX uses when raw_data is absent (each dtype has one home field). */

@@ -1,0 +1,77 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { decodeNpy, readTensorFile } from '@pimc/driver';
+import { MNIST8_DIR, ONNX_NODE_DIR } from '@pimc/testing';
+import { main, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './main.js';
+import type { Io } from './output.js';
+
+async function pimc(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: Io = { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) };
+  const code = await main(['node', 'pimc', ...args], io);
+  return { code, out, err };
+}
+
+const mnist = join(MNIST8_DIR, 'model.onnx');
+
+describe('pimc CLI', () => {
+  it('prints help with an example for every command, exit 0', async () => {
+    for (const command of ['inspect', 'run', 'conformance']) {
+      const r = await pimc(command, '--help');
+      expect(r.code).toBe(EXIT_OK);
+      expect(r.out).toMatch(/Examples:\n\s+\$ pimc /);
+    }
+  });
+
+  it('exits 2 on usage errors', async () => {
+    expect((await pimc('frobnicate')).code).toBe(EXIT_USAGE);
+    expect((await pimc('run', mnist)).code).toBe(EXIT_USAGE); // -i is required
+    expect((await pimc('inspect', mnist, '--batch', 'zero')).code).toBe(EXIT_USAGE);
+  });
+
+  it('inspects a model: inputs, ops, parameters, MACs', async () => {
+    const r = await pimc('inspect', mnist);
+    expect(r.code).toBe(EXIT_OK);
+    expect(r.out).toMatch(/Input3: float32\[1,1,28,28\]/);
+    expect(r.out).toMatch(/parameters: 5\.9 k/);
+    expect(r.out).toMatch(/Conv/);
+    const json = JSON.parse((await pimc('inspect', mnist, '--json')).out) as { macs: number; parameters: number };
+    // 28·28·8·25 (conv1) + 14·14·16·200 (conv2) + 256·10 (matmul)
+    expect(json.macs).toBe(28 * 28 * 8 * 25 + 14 * 14 * 16 * 8 * 25 + 256 * 10);
+    expect((await pimc('inspect', mnist, '--ir')).out).toMatch(/^graph /m);
+  });
+
+  it('runs a model and writes outputs in the ONNX test-set layout (.pb and .npy)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pimc-cli-'));
+    const input = join(MNIST8_DIR, 'test_data_set_0', 'input_0.pb');
+    const r = await pimc('run', mnist, '-i', input, '-o', dir);
+    expect(r.code).toBe(EXIT_OK);
+    const expected = readTensorFile(join(MNIST8_DIR, 'test_data_set_0', 'output_0.pb')).tensor.toNumbers();
+    const actual = readTensorFile(join(dir, 'output_0.pb')).tensor.toNumbers();
+    actual.forEach((x, i) => expect(x).toBeCloseTo(expected[i]!, 3));
+    expect((await pimc('run', mnist, '-i', input, '-o', dir, '--npy')).code).toBe(EXIT_OK);
+    expect(decodeNpy(readFileSync(join(dir, 'output_0.npy')), 'npy').toNumbers()).toEqual(actual);
+  });
+
+  it('exits 1 with the problem on stderr for a bad model or input', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pimc-cli-'));
+    writeFileSync(join(dir, 'bad.onnx'), new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f]));
+    const bad = await pimc('inspect', join(dir, 'bad.onnx'));
+    expect(bad.code).toBe(EXIT_FAILURE);
+    expect(bad.err).toMatch(/error \[malformed-protobuf\]/);
+    const wrongInput = await pimc('run', mnist, '-i', join(ONNX_NODE_DIR, 'test_relu', 'test_data_set_0', 'input_0.pb'));
+    expect(wrongInput.code).toBe(EXIT_FAILURE);
+    expect(wrongInput.err).toMatch(/input 'Input3' should have shape \[1,1,28,28\]/);
+  });
+
+  it('runs conformance folders and ends with the N passed, M failed line', async () => {
+    const r = await pimc('conformance', join(ONNX_NODE_DIR, 'test_relu'), MNIST8_DIR);
+    expect(r.code).toBe(EXIT_OK);
+    expect(r.out.trim().split('\n').pop()).toBe('2 passed, 0 failed');
+    const loose = await pimc('conformance', join(ONNX_NODE_DIR, 'test_relu'), '--atol', '0', '--rtol', '0', '-v');
+    expect(loose.out).toMatch(/PASS test_relu/);
+  });
+});
