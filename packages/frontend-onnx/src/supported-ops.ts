@@ -28,9 +28,9 @@ export function supportedOpsMarkdown(): string {
     '| op | category | semantics | translated opsets |',
     '|---|---|---|---|',
   ];
-  const rows = onnxOps
+  const rows: [string, string, string, string][] = onnxOps
     .all()
-    .map((op) => [op.name, op.category, op.summary.replace(/\|/g, '\\|'), (legacy.get(op.name) ?? []).join(', ')] as const);
+    .map((op) => [op.name, op.category, op.summary.replace(/\|/g, '\\|'), (legacy.get(op.name) ?? []).join(', ')]);
   // Ops that exist only as legacy spellings (Upsample → Resize) have rules but no schema.
   for (const [name, ranges] of legacy) if (!onnxOps.has(name)) rows.push([name, 'legacy', 'translated at import', ranges.join(', ')]);
   rows.sort((a, b) => a[0].localeCompare(b[0]));

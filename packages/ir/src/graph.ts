@@ -121,7 +121,7 @@ export class GraphBuilder {
         : completeAttrs(schema, options.attrs);
       checkArity(schema, inputs);
       const infos = inputs.map((v) => v?.info);
-      const count = schema.outputCount?.(attrs as never, infos.filter((x): x is InferInput => x !== undefined)) ?? countOutputs(schema, options.outputNames);
+      const count = schema.outputCount?.(attrs as never, infos) ?? countOutputs(schema, options.outputNames);
       const types = schema.infer(infos, attrs as never, count);
       const outputNames = options.outputNames ?? types.map((_, i) => (types.length === 1 ? name : `${name}:${i}`));
       const outputs = types.map((t, i) => new Value(outputNames[i] ?? `${name}:${i}`, t));

@@ -14,3 +14,4 @@ export { printGraph, printModel, printNode, formatType } from './printer.js';
 export { verifyGraph } from './verify.js';
 export * from './pass.js';
 export * from './rebuild.js';
+export { dtypeFromOnnxCode, onnxCodeOfDType } from './onnx-dtype.js';

@@ -39,7 +39,7 @@ export interface OpSchema<S extends AttrSchema = AttrSchema> {
   /** Output names; a trailing `?` marks an optional output (BatchNormalization's running mean). */
   readonly outputs: readonly string[];
   /** Number of outputs produced for a node when it depends on attributes (Split). */
-  outputCount?(attrs: AttrsOf<S>, inputs: readonly InferInput[]): number;
+  outputCount?(attrs: AttrsOf<S>, inputs: readonly (InferInput | undefined)[]): number;
   readonly attrs: S;
   /** Result types from operand types; throws PimcError (shape-mismatch, invalid-attribute) when illegal. */
   infer(inputs: readonly (InferInput | undefined)[], attrs: AttrsOf<S>, outputCount: number): TensorType[];
