@@ -4,7 +4,15 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/build/**', '**/generated/**', '**/node_modules/**', 'fixtures/**', 'coverage/**', '**/assembly/**'],
+    ignores: [
+      '**/dist/**',
+      '**/build/**',
+      '**/generated/**',
+      '**/node_modules/**',
+      'fixtures/**',
+      'coverage/**',
+      '**/assembly/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -29,4 +29,3 @@ describe('ONNX backend node tests', () => {
     });
   }
 });
-

@@ -23,7 +23,9 @@ async function runOrt(model: Uint8Array | string, feeds: ReadonlyMap<string, Ten
   }
 }
 
-const fixtureNames = existsSync(FIXTURES_DIR) ? readdirSync(FIXTURES_DIR).filter((n) => existsSync(join(FIXTURES_DIR, n, 'model.onnx'))) : [];
+const fixtureNames = existsSync(FIXTURES_DIR)
+  ? readdirSync(FIXTURES_DIR).filter((n) => existsSync(join(FIXTURES_DIR, n, 'model.onnx')))
+  : [];
 
 describe('fixture models agree with onnxruntime', () => {
   it('has the four fixture models', () => {
@@ -51,7 +53,16 @@ function randomCases(seed: number, count: number): OpCase[] {
   const rng = new Rng(seed);
   const cases: OpCase[] = [];
   const pick = <T>(xs: readonly T[]): T => xs[rng.int(0, xs.length - 1)]!;
-  const weights = (shape: number[]) => Tensor.from('float32', shape, rng.float32Array(shape.reduce((a, b) => a * b, 1), -1, 1));
+  const weights = (shape: number[]) =>
+    Tensor.from(
+      'float32',
+      shape,
+      rng.float32Array(
+        shape.reduce((a, b) => a * b, 1),
+        -1,
+        1,
+      ),
+    );
   for (let i = 0; i < count; i++) {
     const kind = pick(['Conv', 'ConvDepthwise', 'Gemm', 'MatMul', 'MaxPool', 'AveragePool', 'Softmax', 'Elementwise']);
     const n = rng.int(1, 2);
@@ -69,7 +80,12 @@ function randomCases(seed: number, count: number): OpCase[] {
         const k = rng.int(1, 3);
         const pads = [rng.int(0, 1), rng.int(0, 1), rng.int(0, 1), rng.int(0, 1)];
         initializers = { W: weights([m, c / group, k, k]), B: weights([m]) };
-        node = { op: 'Conv', inputs: ['x', 'W', 'B'], outputs: ['y'], attrs: { group, pads, strides: [rng.int(1, 2), rng.int(1, 2)], dilations: [rng.int(1, 2), 1] } };
+        node = {
+          op: 'Conv',
+          inputs: ['x', 'W', 'B'],
+          outputs: ['y'],
+          attrs: { group, pads, strides: [rng.int(1, 2), rng.int(1, 2)], dilations: [rng.int(1, 2), 1] },
+        };
         break;
       }
       case 'Gemm': {
@@ -78,7 +94,12 @@ function randomCases(seed: number, count: number): OpCase[] {
         inputShape = [n * 3, k];
         const transB = rng.int(0, 1);
         initializers = { B: weights(transB === 1 ? [m, k] : [k, m]), C: weights([m]) };
-        node = { op: 'Gemm', inputs: ['x', 'B', 'C'], outputs: ['y'], attrs: { transB, alpha: { float: rng.uniform(0.5, 2) }, beta: { float: rng.uniform(0.5, 2) } } };
+        node = {
+          op: 'Gemm',
+          inputs: ['x', 'B', 'C'],
+          outputs: ['y'],
+          attrs: { transB, alpha: { float: rng.uniform(0.5, 2) }, beta: { float: rng.uniform(0.5, 2) } },
+        };
         break;
       }
       case 'MatMul': {
@@ -95,7 +116,12 @@ function randomCases(seed: number, count: number): OpCase[] {
           op: kind,
           inputs: ['x'],
           outputs: ['y'],
-          attrs: { kernel_shape: [k, k], strides: [rng.int(1, 2), rng.int(1, 2)], pads: [rng.int(0, 1), rng.int(0, 1), rng.int(0, 1), rng.int(0, 1)], ceil_mode: rng.int(0, 1) },
+          attrs: {
+            kernel_shape: [k, k],
+            strides: [rng.int(1, 2), rng.int(1, 2)],
+            pads: [rng.int(0, 1), rng.int(0, 1), rng.int(0, 1), rng.int(0, 1)],
+            ceil_mode: rng.int(0, 1),
+          },
         };
         break;
       }
@@ -110,7 +136,13 @@ function randomCases(seed: number, count: number): OpCase[] {
     }
     cases.push({
       title: `#${i} ${node.op} ${JSON.stringify(node.attrs ?? {})} x=[${inputShape.join(',')}]`,
-      model: { opset: 17, inputs: [{ name: 'x', dtype: 'float32', shape: inputShape }], outputs: [{ name: 'y', dtype: 'float32' }], nodes: [node], initializers },
+      model: {
+        opset: 17,
+        inputs: [{ name: 'x', dtype: 'float32', shape: inputShape }],
+        outputs: [{ name: 'y', dtype: 'float32' }],
+        nodes: [node],
+        initializers,
+      },
     });
   }
   return cases;
@@ -122,7 +154,20 @@ describe('random single-op models agree with onnxruntime', () => {
     const model = importModel(bytes);
     const rng = new Rng(7);
     const shape = model.graph.inputs[0]!.type.shape as number[];
-    const feeds = new Map([['x', Tensor.from('float32', shape, rng.float32Array(shape.reduce((a, b) => a * b, 1), -2, 2))]]);
+    const feeds = new Map([
+      [
+        'x',
+        Tensor.from(
+          'float32',
+          shape,
+          rng.float32Array(
+            shape.reduce((a, b) => a * b, 1),
+            -2,
+            2,
+          ),
+        ),
+      ],
+    ]);
     const [expected] = await runOrt(bytes, feeds);
     for (const candidate of [model, runPipeline(model).model]) {
       const [actual] = runModel(candidate, feeds);

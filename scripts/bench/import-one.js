@@ -22,6 +22,9 @@ if (flag === '--fold') {
   foldMs = performance.now() - t;
 }
 let parameters = 0;
-for (const node of model.graph.nodes) for (const v of node.inputs) if (v?.constant && v.constant.dtype === 'float32') parameters += v.constant.size;
+for (const node of model.graph.nodes)
+  for (const v of node.inputs) if (v?.constant && v.constant.dtype === 'float32') parameters += v.constant.size;
 const peakRss = process.resourceUsage().maxRSS * 1024;
-process.stdout.write(JSON.stringify({ path, bytes, readMs, importMs, foldMs, parameters, peakRss, baselineRss: rssBefore }) + '\n');
+process.stdout.write(
+  JSON.stringify({ path, bytes, readMs, importMs, foldMs, parameters, peakRss, baselineRss: rssBefore }) + '\n',
+);

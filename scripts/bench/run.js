@@ -28,7 +28,9 @@ function table(header, rows) {
 }
 
 function importFigures(path, fold) {
-  const out = execFileSync(process.execPath, [join(here, 'import-one.js'), path, ...(fold ? ['--fold'] : [])], { encoding: 'utf8' });
+  const out = execFileSync(process.execPath, [join(here, 'import-one.js'), path, ...(fold ? ['--fold'] : [])], {
+    encoding: 'utf8',
+  });
   return JSON.parse(out);
 }
 
@@ -103,12 +105,24 @@ async function inferenceSection() {
   for (const name of existsSync(fixtures) ? readdirSync(fixtures).sort() : []) {
     const path = join(fixtures, name, 'model.onnx');
     if (!existsSync(path)) continue;
-    cases.push({ name: `fixtures/${name} (batch 250)`, path, input: () => readTensorFile(join(fixtures, name, 'test_data_set_0', 'input_0.pb')).tensor });
+    cases.push({
+      name: `fixtures/${name} (batch 250)`,
+      path,
+      input: () => readTensorFile(join(fixtures, name, 'test_data_set_0', 'input_0.pb')).tensor,
+    });
   }
-  cases.push({ name: 'mnist-8 (batch 1)', path: join(shared, 'models', 'mnist-8', 'model.onnx'), input: () => readTensorFile(join(shared, 'models', 'mnist-8', 'test_data_set_0', 'input_0.pb')).tensor });
+  cases.push({
+    name: 'mnist-8 (batch 1)',
+    path: join(shared, 'models', 'mnist-8', 'model.onnx'),
+    input: () => readTensorFile(join(shared, 'models', 'mnist-8', 'test_data_set_0', 'input_0.pb')).tensor,
+  });
   const light = quick ? ['resnet50'] : ['resnet50', 'squeezenet', 'densenet121', 'inception_v1', 'vgg19'];
   for (const m of light) {
-    cases.push({ name: `light_${m} (batch 1)`, path: join(shared, 'models', 'light', `light_${m}.onnx`), input: () => arange([1, 3, 224, 224]) });
+    cases.push({
+      name: `light_${m} (batch 1)`,
+      path: join(shared, 'models', 'light', `light_${m}.onnx`),
+      input: () => arange([1, 3, 224, 224]),
+    });
   }
   const rows = [];
   for (const c of cases) {

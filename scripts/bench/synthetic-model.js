@@ -20,7 +20,9 @@ export function writeSyntheticModel(path, megabytes) {
     node.push({ opType: 'Add', name: `add${l}`, input: [`h${l}`, `b${l}`], output: [`y${l}`] });
     x = `y${l}`;
   }
-  const tensorType = (shape) => ({ tensorType: { elemType: 1, shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } });
+  const tensorType = (shape) => ({
+    tensorType: { elemType: 1, shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } },
+  });
   const model = {
     irVersion: 8,
     opsetImport: [{ domain: '', version: 17 }],

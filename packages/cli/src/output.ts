@@ -10,7 +10,11 @@ export const processIo: Io = {
 };
 
 /** Left-aligned text table with a header row. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[], rightAlign: ReadonlySet<number> = new Set()): string {
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  rightAlign: ReadonlySet<number> = new Set(),
+): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]) =>
     cells

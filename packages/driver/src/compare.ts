@@ -21,7 +21,13 @@ export interface Comparison {
 /** Element-wise |actual - expected| ≤ atol + rtol·|expected|; NaN matches NaN; dtypes and shapes must agree. */
 export function compareTensors(actual: Tensor, expected: Tensor, tol: Tolerance = DEFAULT_TOLERANCE): Comparison {
   if (actual.dtype !== expected.dtype) {
-    return { ok: false, maxAbsError: Infinity, maxRelError: Infinity, mismatches: actual.size, reason: `dtype ${actual.dtype} vs expected ${expected.dtype}` };
+    return {
+      ok: false,
+      maxAbsError: Infinity,
+      maxRelError: Infinity,
+      mismatches: actual.size,
+      reason: `dtype ${actual.dtype} vs expected ${expected.dtype}`,
+    };
   }
   if (actual.shape.length !== expected.shape.length || actual.shape.some((d, i) => d !== expected.shape[i])) {
     return {

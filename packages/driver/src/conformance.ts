@@ -64,7 +64,13 @@ export function runConformanceTest(dir: string, options: { tolerance?: Tolerance
       const outputs = expected.map((e, i) => {
         const a = actual[i];
         return a === undefined
-          ? { ok: false, maxAbsError: Infinity, maxRelError: Infinity, mismatches: e.size, reason: `the model produced no output ${i}` }
+          ? {
+              ok: false,
+              maxAbsError: Infinity,
+              maxRelError: Infinity,
+              mismatches: e.size,
+              reason: `the model produced no output ${i}`,
+            }
           : compareTensors(a.tensor, e, options.tolerance ?? DEFAULT_TOLERANCE);
       });
       sets.push({ set, outputs });

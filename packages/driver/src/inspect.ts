@@ -42,7 +42,9 @@ export function inspectModel(model: Model, options: { batch?: number } = {}): Mo
     shape: v.type.shape,
   });
   // A weight read by two nodes counts once.
-  const weights = new Set(graph.nodes.flatMap((n) => n.inputs.filter((v) => v?.constant !== undefined && isWeight(n, v.constant.dtype))));
+  const weights = new Set(
+    graph.nodes.flatMap((n) => n.inputs.filter((v) => v?.constant !== undefined && isWeight(n, v.constant.dtype))),
+  );
   return {
     source: model.source,
     producer: model.producer,
@@ -65,13 +67,21 @@ function isWeight(_node: Node, dtype: string): boolean {
 function summariseLayer(node: Node): LayerSummary {
   const schema = onnxOps.get(node.op);
   const infos = node.inputs.map((v) => v?.info);
-  const macs = schema?.macs?.(infos, node.outputs.map((v) => v.type), node.attrs as never) ?? 0;
+  const macs =
+    schema?.macs?.(
+      infos,
+      node.outputs.map((v) => v.type),
+      node.attrs as never,
+    ) ?? 0;
   return {
     name: node.name,
     op: node.op,
     inputs: node.inputs.map((v) => (v === undefined ? '_' : `${v.type.dtype}${formatShape(v.type.shape)}`)),
     output: node.outputs.map((v) => `${v.type.dtype}${formatShape(v.type.shape)}`).join(', '),
-    parameters: node.inputs.reduce((sum, v) => sum + (v?.constant !== undefined && isWeight(node, v.constant.dtype) ? v.constant.size : 0), 0),
+    parameters: node.inputs.reduce(
+      (sum, v) => sum + (v?.constant !== undefined && isWeight(node, v.constant.dtype) ? v.constant.size : 0),
+      0,
+    ),
     macs: Number.isFinite(macs) ? macs : 0,
   };
 }

@@ -36,7 +36,8 @@ export function decodeNpy(bytes: Uint8Array, where: string): Tensor {
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1] ?? fail('no fortran_order in the header');
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1] ?? fail('no shape in the header');
   if (fortran === 'True') fail('Fortran-ordered arrays are not supported; save with np.ascontiguousarray');
-  const dtype = DESCR.get(descr.replace(/^=/, '<')) ?? fail(`dtype '${descr}' is not supported (big-endian, strings and objects are not)`);
+  const dtype =
+    DESCR.get(descr.replace(/^=/, '<')) ?? fail(`dtype '${descr}' is not supported (big-endian, strings and objects are not)`);
   const shape = shapeText
     .split(',')
     .map((s) => s.trim())
@@ -44,8 +45,18 @@ export function decodeNpy(bytes: Uint8Array, where: string): Tensor {
     .map((s) => (/^\d+$/.test(s) ? Number(s) : fail(`shape entry '${s}' is not a size`)));
   const n = sizeOf(shape, where);
   const offset = headerStart + headerLength;
-  const width = dtype === 'float16' ? 2 : dtype === 'bool' || dtype === 'int8' || dtype === 'uint8' ? 1 : dtype.endsWith('64') ? 8 : dtype.endsWith('16') ? 2 : 4;
-  if (bytes.length - offset !== n * width) fail(`data has ${bytes.length - offset} bytes, shape (${shape.join(', ')}) of ${descr} needs ${n * width}`);
+  const width =
+    dtype === 'float16'
+      ? 2
+      : dtype === 'bool' || dtype === 'int8' || dtype === 'uint8'
+        ? 1
+        : dtype.endsWith('64')
+          ? 8
+          : dtype.endsWith('16')
+            ? 2
+            : 4;
+  if (bytes.length - offset !== n * width)
+    fail(`data has ${bytes.length - offset} bytes, shape (${shape.join(', ')}) of ${descr} needs ${n * width}`);
   const data = allocate(dtype, n) as TypedArray;
   const body = new DataView(bytes.buffer, bytes.byteOffset + offset, n * width);
   for (let i = 0; i < n; i++) data[i] = readElement(body, dtype, i);

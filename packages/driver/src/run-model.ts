@@ -31,14 +31,21 @@ export interface InputTensor {
 export function bindInputs(graph: Graph, given: readonly InputTensor[]): Map<string, Tensor> {
   const names = graph.inputs.map((v) => v.name);
   if (given.length !== names.length) {
-    throw new PimcError('invalid-input', `the model takes ${names.length} input(s) (${names.join(', ')}) but ${given.length} were given`);
+    throw new PimcError(
+      'invalid-input',
+      `the model takes ${names.length} input(s) (${names.join(', ')}) but ${given.length} were given`,
+    );
   }
   const byName = given.every((g) => names.includes(g.name)) && new Set(given.map((g) => g.name)).size === given.length;
   return new Map(given.map((g, i) => [byName ? g.name : names[i]!, g.tensor]));
 }
 
 /** Runs a model on inputs and returns its outputs in the graph's output order. */
-export function runModel(model: Model, inputs: ReadonlyMap<string, Tensor>, options: RunOptions = {}): { name: string; tensor: Tensor }[] {
+export function runModel(
+  model: Model,
+  inputs: ReadonlyMap<string, Tensor>,
+  options: RunOptions = {},
+): { name: string; tensor: Tensor }[] {
   const { outputs } = runGraph(model.graph, inputs, options);
   return [...outputs].map(([name, tensor]) => ({ name, tensor }));
 }

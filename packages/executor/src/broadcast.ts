@@ -17,12 +17,7 @@ export function broadcastStrides(shape: StaticShape, outShape: StaticShape): num
  * Applies `f` element-wise over broadcast operands into a new tensor of `dtype`. Same-shape and
  * scalar operands take a flat loop; everything else walks the output with per-operand strides.
  */
-export function mapBroadcast(
-  operands: readonly Tensor[],
-  dtype: DType,
-  f: (values: number[]) => number,
-  what: string,
-): Tensor {
+export function mapBroadcast(operands: readonly Tensor[], dtype: DType, f: (values: number[]) => number, what: string): Tensor {
   const outShape = broadcastShapes(
     operands.map((t) => t.shape),
     what,

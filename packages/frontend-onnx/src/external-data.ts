@@ -9,7 +9,10 @@ export interface ExternalDataRef {
   readonly length: number | undefined;
 }
 
-export function parseExternalData(entries: readonly { key?: string | null; value?: string | null }[], where: string): ExternalDataRef {
+export function parseExternalData(
+  entries: readonly { key?: string | null; value?: string | null }[],
+  where: string,
+): ExternalDataRef {
   const map = new Map(entries.map((e) => [e.key ?? '', e.value ?? '']));
   const location = map.get('location');
   if (location === undefined || location === '') {
@@ -19,7 +22,8 @@ export function parseExternalData(entries: readonly { key?: string | null; value
     const text = map.get(key);
     if (text === undefined) return undefined;
     const n = Number(text);
-    if (!Number.isSafeInteger(n) || n < 0) throw new PimcError('external-data', `${where}: external data ${key} '${text}' is not a non-negative integer`);
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw new PimcError('external-data', `${where}: external data ${key} '${text}' is not a non-negative integer`);
     return n;
   };
   return { location, offset: number('offset') ?? 0, length: number('length') };
@@ -41,7 +45,10 @@ export class ExternalDataReader {
   read(ref: ExternalDataRef, byteLength: number, where: string): Uint8Array {
     const file = this.open(ref.location, where);
     if (ref.length !== undefined && ref.length !== byteLength) {
-      throw new PimcError('external-data', `${where}: external data length ${ref.length} does not match the ${byteLength} bytes its dims and type need`);
+      throw new PimcError(
+        'external-data',
+        `${where}: external data length ${ref.length} does not match the ${byteLength} bytes its dims and type need`,
+      );
     }
     if (ref.offset + byteLength > file.size) {
       throw new PimcError(
@@ -68,10 +75,16 @@ export class ExternalDataReader {
     const cached = this.files.get(location);
     if (cached !== undefined) return cached;
     if (this.modelDir === undefined || this.root === undefined) {
-      throw new PimcError('external-data', `${where}: the model refers to external data '${location}' but was not loaded from a file`);
+      throw new PimcError(
+        'external-data',
+        `${where}: the model refers to external data '${location}' but was not loaded from a file`,
+      );
     }
     const unsafe = () =>
-      new PimcError('external-data', `${where}: external data location '${location}' escapes the model's folder; only relative paths inside it are allowed`);
+      new PimcError(
+        'external-data',
+        `${where}: external data location '${location}' escapes the model's folder; only relative paths inside it are allowed`,
+      );
     if (location.includes('\0') || isAbsolute(location) || /^[a-zA-Z]:/.test(location)) throw unsafe();
     const normalized = normalize(location);
     if (normalized === '..' || normalized.startsWith(`..${sep}`) || normalized.split(/[\\/]/).includes('..')) throw unsafe();

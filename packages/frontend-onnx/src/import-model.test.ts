@@ -40,7 +40,11 @@ describe('importModel', () => {
   });
 
   it('refuses bytes that are not protobuf', () => {
-    expectError(() => importModel(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f])), 'malformed-protobuf', /not a valid ONNX model/);
+    expectError(
+      () => importModel(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f])),
+      'malformed-protobuf',
+      /not a valid ONNX model/,
+    );
   });
 
   it('refuses a truncated model', () => {
@@ -63,7 +67,11 @@ describe('importModel', () => {
         { op: 'NonMaxSuppression', name: 'nms2', inputs: ['c'], outputs: ['y'] },
       ],
     };
-    expectError(() => importModel(buildOnnxModel(model)), 'unsupported-op', /2 unsupported op types[\s\S]*NonMaxSuppression \(domain 'ai\.onnx'\): nodes nms, nms2[\s\S]*FusedConv \(domain 'com\.microsoft'\): nodes fused[\s\S]*model opsets: ai\.onnx 17, com\.microsoft 1/);
+    expectError(
+      () => importModel(buildOnnxModel(model)),
+      'unsupported-op',
+      /2 unsupported op types[\s\S]*NonMaxSuppression \(domain 'ai\.onnx'\): nodes nms, nms2[\s\S]*FusedConv \(domain 'com\.microsoft'\): nodes fused[\s\S]*model opsets: ai\.onnx 17, com\.microsoft 1/,
+    );
   });
 
   it('refuses an opset outside the supported range', () => {
@@ -82,7 +90,11 @@ describe('importModel', () => {
   it('refuses absurd shapes before allocating', () => {
     const proto = onnxModelProto(relu);
     proto.graph!.initializer = [{ name: 'huge', dims: [65536, 65536, 2], dataType: 1, rawData: new Uint8Array(4) }];
-    expectError(() => importModel(encode(proto)), 'shape-too-large', /'huge' of shape \[65536, 65536, 2\].*more than the limit of 2\^31/);
+    expectError(
+      () => importModel(encode(proto)),
+      'shape-too-large',
+      /'huge' of shape \[65536, 65536, 2\].*more than the limit of 2\^31/,
+    );
     proto.graph!.initializer = [{ name: 'neg', dims: [-3], dataType: 1 }];
     expectError(() => importModel(encode(proto)), 'invalid-tensor', /'neg': invalid dimension -3/);
   });
@@ -148,11 +160,18 @@ describe('importModel', () => {
     };
     expectError(() => importModel(buildOnnxModel(cyclic)), 'invalid-model', /cycle/);
     const dangling: TestModel = { ...relu, nodes: [{ op: 'Relu', name: 'r', inputs: ['nowhere'], outputs: ['y'] }] };
-    expectError(() => importModel(buildOnnxModel(dangling)), 'invalid-model', /'r' \(Relu\) reads 'nowhere', which nothing defines/);
+    expectError(
+      () => importModel(buildOnnxModel(dangling)),
+      'invalid-model',
+      /'r' \(Relu\) reads 'nowhere', which nothing defines/,
+    );
   });
 
   it('refuses unknown attributes instead of ignoring them', () => {
-    const model: TestModel = { ...relu, nodes: [{ op: 'Relu', name: 'r', inputs: ['x'], outputs: ['y'], attrs: { alpha: { float: 2 } } }] };
+    const model: TestModel = {
+      ...relu,
+      nodes: [{ op: 'Relu', name: 'r', inputs: ['x'], outputs: ['y'], attrs: { alpha: { float: 2 } } }],
+    };
     expectError(() => importModel(buildOnnxModel(model)), 'unsupported-attribute', /node 'r' \(Relu\).*no attribute 'alpha'/);
   });
 });

@@ -29,7 +29,10 @@ export function loadModel(path: string): Model {
     throw new PimcError('io', `cannot read model '${path}': ${(e as Error).message}`, { cause: e });
   }
   if (size > MAX_MODEL_BYTES) {
-    throw new PimcError('unsupported-model', `${path}: ${size} bytes is more than protobuf's 2 GiB limit; store the weights as ONNX external data`);
+    throw new PimcError(
+      'unsupported-model',
+      `${path}: ${size} bytes is more than protobuf's 2 GiB limit; store the weights as ONNX external data`,
+    );
   }
   return importModel(readFileSync(path), { baseDir: dirname(path), source: path });
 }
@@ -97,7 +100,9 @@ class ModelImporter {
     return {
       graph: { name: this.graph.name ?? 'main', inputs, outputs, nodes: this.builder.nodes },
       opsets: this.opsets,
-      producer: [this.proto.producerName, this.proto.producerVersion].filter((x) => x !== undefined && x !== null && x !== '').join(' '),
+      producer: [this.proto.producerName, this.proto.producerVersion]
+        .filter((x) => x !== undefined && x !== null && x !== '')
+        .join(' '),
       source: this.source,
     };
   }
@@ -120,7 +125,10 @@ class ModelImporter {
     const opsetText = [...this.opsets].map(([d, v]) => `${d || 'ai.onnx'} ${v}`).join(', ');
     throw new PimcError('unsupported-op', `${missing.size} unsupported op type${missing.size > 1 ? 's' : ''} in the model`, {
       notes: [
-        ...[...missing].map(([op, names]) => `${op}: nodes ${names.slice(0, 8).join(', ')}${names.length > 8 ? `, … (${names.length} in all)` : ''}`),
+        ...[...missing].map(
+          ([op, names]) =>
+            `${op}: nodes ${names.slice(0, 8).join(', ')}${names.length > 8 ? `, … (${names.length} in all)` : ''}`,
+        ),
         `model opsets: ${opsetText}`,
       ],
     });
@@ -159,7 +167,9 @@ class ModelImporter {
   private importNode(node: onnx.INodeProto, index: number): void {
     const opType = node.opType ?? '';
     const domain = node.domain ?? '';
-    const name = this.builder.uniqueName(node.name !== undefined && node.name !== null && node.name !== '' ? node.name : `${opType}_${index}`);
+    const name = this.builder.uniqueName(
+      node.name !== undefined && node.name !== null && node.name !== '' ? node.name : `${opType}_${index}`,
+    );
     withLocation({ node: name, opType }, () => {
       const attrs = new Map<string, RawAttr>();
       for (const a of node.attribute ?? []) attrs.set(a.name ?? '', rawAttrFromProto(a, `node '${name}'`, this.external));
@@ -171,7 +181,8 @@ class ModelImporter {
       const inputs = (node.input ?? []).map((n) => {
         if (n === '') return undefined;
         const v = this.values.get(n);
-        if (v === undefined) throw new PimcError('invalid-model', `input '${n}' is not defined by any node, initializer or graph input`);
+        if (v === undefined)
+          throw new PimcError('invalid-model', `input '${n}' is not defined by any node, initializer or graph input`);
         return v;
       });
       // Trailing omitted inputs are the same as absent ones.
@@ -201,14 +212,18 @@ class ModelImporter {
 
 function readOpsets(proto: onnx.ModelProto): Map<string, number> {
   const opsets = new Map<string, number>();
-  for (const o of proto.opsetImport ?? []) opsets.set(isDefaultDomain(o.domain ?? '') ? '' : (o.domain ?? ''), Number(o.version ?? 0));
+  for (const o of proto.opsetImport ?? [])
+    opsets.set(isDefaultDomain(o.domain ?? '') ? '' : (o.domain ?? ''), Number(o.version ?? 0));
   // IR version 3 and older models without opset_import mean opset 1; they predate pimc's range.
   const opset = opsets.get('');
   if (opset === undefined) {
     throw new PimcError('unsupported-model', 'the model declares no opset for the default ONNX domain');
   }
   if (opset < MIN_OPSET || opset > MAX_OPSET) {
-    throw new PimcError('unsupported-model', `default-domain opset ${opset} is outside the range pimc supports (${MIN_OPSET} to ${MAX_OPSET})`);
+    throw new PimcError(
+      'unsupported-model',
+      `default-domain opset ${opset} is outside the range pimc supports (${MIN_OPSET} to ${MAX_OPSET})`,
+    );
   }
   return opsets;
 }
@@ -216,7 +231,10 @@ function readOpsets(proto: onnx.ModelProto): Map<string, number> {
 /** The tensor a `Constant` node holds, whichever of its value attributes it uses. */
 function constantNodeValue(attrs: ReadonlyMap<string, RawAttr>): Tensor {
   if (attrs.size !== 1) {
-    throw new PimcError('invalid-attribute', `Constant needs exactly one value attribute, got ${attrs.size}: ${[...attrs.keys()].join(', ')}`);
+    throw new PimcError(
+      'invalid-attribute',
+      `Constant needs exactly one value attribute, got ${attrs.size}: ${[...attrs.keys()].join(', ')}`,
+    );
   }
   const [key, a] = [...attrs][0]!;
   switch (key) {
@@ -231,7 +249,10 @@ function constantNodeValue(attrs: ReadonlyMap<string, RawAttr>): Tensor {
     case 'value_ints':
       return Tensor.from('int64', [(a.value as number[]).length], a.value as number[]);
     default:
-      throw new PimcError('unsupported-attribute', `Constant attribute '${key}' is not supported (strings and sparse tensors are not)`);
+      throw new PimcError(
+        'unsupported-attribute',
+        `Constant attribute '${key}' is not supported (strings and sparse tensors are not)`,
+      );
   }
 }
 
@@ -270,7 +291,10 @@ function sortTopologically(nodes: readonly onnx.INodeProto[], defined: ReadonlyM
         if (name === '' || defined.has(name)) continue;
         const p = producer.get(name);
         if (p === undefined) {
-          throw new PimcError('invalid-model', `node '${nodes[i]!.name ?? `#${i}`}' (${nodes[i]!.opType}) reads '${name}', which nothing defines`);
+          throw new PimcError(
+            'invalid-model',
+            `node '${nodes[i]!.name ?? `#${i}`}' (${nodes[i]!.opType}) reads '${name}', which nothing defines`,
+          );
         }
         if (state[p] === 1) throw new PimcError('invalid-model', `the graph has a cycle through '${name}'`);
         if (state[p] === 0) stack.push([p, 0]);

@@ -25,7 +25,10 @@ export class RuleTable {
       const list = this.byOp.get(key) ?? [];
       for (const other of list) {
         if (rule.opsets[0] <= other.opsets[1] && other.opsets[0] <= rule.opsets[1]) {
-          throw new PimcError('internal', `import rules for ${rule.opType} overlap at opsets ${rule.opsets.join('-')} and ${other.opsets.join('-')}`);
+          throw new PimcError(
+            'internal',
+            `import rules for ${rule.opType} overlap at opsets ${rule.opsets.join('-')} and ${other.opsets.join('-')}`,
+          );
         }
       }
       list.push(rule);

@@ -23,7 +23,7 @@ export function supportedOpsMarkdown(): string {
     'newest semantics of each op; models of older opsets go through the translation rules listed in the',
     'last column (attributes that later opsets turned into inputs, changed defaults, renamed ops).',
     '`Constant` nodes become constants at import. Any other op is refused at import with one message',
-    'listing every unsupported op type, its nodes, domain and the model\'s opsets.',
+    "listing every unsupported op type, its nodes, domain and the model's opsets.",
     '',
     '| op | category | semantics | translated opsets |',
     '|---|---|---|---|',
@@ -32,7 +32,8 @@ export function supportedOpsMarkdown(): string {
     .all()
     .map((op) => [op.name, op.category, op.summary.replace(/\|/g, '\\|'), (legacy.get(op.name) ?? []).join(', ')]);
   // Ops that exist only as legacy spellings (Upsample → Resize) have rules but no schema.
-  for (const [name, ranges] of legacy) if (!onnxOps.has(name)) rows.push([name, 'legacy', 'translated at import', ranges.join(', ')]);
+  for (const [name, ranges] of legacy)
+    if (!onnxOps.has(name)) rows.push([name, 'legacy', 'translated at import', ranges.join(', ')]);
   rows.sort((a, b) => a[0].localeCompare(b[0]));
   for (const r of rows) lines.push(`| ${r.join(' | ')} |`);
   lines.push('');

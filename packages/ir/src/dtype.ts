@@ -9,18 +9,7 @@
  *   Larger magnitudes (INT64_MAX as an open Slice end) keep their order, which is all they mean.
  */
 export type DType =
-  | 'float32'
-  | 'float16'
-  | 'float64'
-  | 'int8'
-  | 'uint8'
-  | 'int16'
-  | 'uint16'
-  | 'int32'
-  | 'uint32'
-  | 'int64'
-  | 'uint64'
-  | 'bool';
+  'float32' | 'float16' | 'float64' | 'int8' | 'uint8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'int64' | 'uint64' | 'bool';
 
 export const DTYPES: readonly DType[] = [
   'float32',
@@ -38,14 +27,7 @@ export const DTYPES: readonly DType[] = [
 ];
 
 export type TypedArray =
-  | Float32Array
-  | Float64Array
-  | Int8Array
-  | Uint8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array;
+  Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
 /** The storage array of each dtype (see the note above for float16 and the 64-bit integers). */
 export interface StorageOf {

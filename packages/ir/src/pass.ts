@@ -127,7 +127,11 @@ export class PassManager {
     return [...this.byName.values()];
   }
 
-  run(model: Model, pipeline: readonly PipelineStep[] | string, options: PassManagerOptions = {}): { model: Model; records: PassRecord[] } {
+  run(
+    model: Model,
+    pipeline: readonly PipelineStep[] | string,
+    options: PassManagerOptions = {},
+  ): { model: Model; records: PassRecord[] } {
     const steps = typeof pipeline === 'string' ? parsePipeline(pipeline) : pipeline;
     const resolved = steps.map((s) => ({ pass: this.lookup(s.pass), values: this.parseOptions(s) }));
     const rng = new Rng(options.seed ?? 0);
@@ -138,7 +142,8 @@ export class PassManager {
       const ctx: PassContext = {
         rng,
         count: (statistic, amount = 1) => {
-          if (!(statistic in stats)) throw new PimcError('internal', `pass ${pass.name} counts undeclared statistic '${statistic}'`);
+          if (!(statistic in stats))
+            throw new PimcError('internal', `pass ${pass.name} counts undeclared statistic '${statistic}'`);
           stats[statistic]! += amount;
         },
         log: options.log ?? (() => undefined),

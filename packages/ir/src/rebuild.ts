@@ -5,7 +5,11 @@ import type { OpCatalogue } from './op-schema.js';
  * Decides what a node becomes while a graph is rebuilt: the values that replace its results (in
  * output order), or `undefined` to keep the node as it is (rebuilt on the new operands).
  */
-export type NodeRewrite = (node: Node, operands: readonly (Value | undefined)[], builder: GraphBuilder) => readonly Value[] | undefined;
+export type NodeRewrite = (
+  node: Node,
+  operands: readonly (Value | undefined)[],
+  builder: GraphBuilder,
+) => readonly Value[] | undefined;
 
 /**
  * Replays a graph through a fresh builder, so every result type is inferred again from the new

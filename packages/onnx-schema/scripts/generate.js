@@ -12,9 +12,23 @@ const out = join(here, 'generated');
 mkdirSync(out, { recursive: true });
 const require = createRequire(import.meta.url);
 const cli = dirname(require.resolve('protobufjs-cli/package.json'));
-const run = (script, args) => execFileSync(process.execPath, [join(cli, 'bin', script), ...args], { cwd: here, stdio: 'inherit' });
+const run = (script, args) =>
+  execFileSync(process.execPath, [join(cli, 'bin', script), ...args], { cwd: here, stdio: 'inherit' });
 
-run('pbjs', ['-t', 'static-module', '-w', 'es6', '--force-number', '--no-verify', '--no-delimited', '--no-convert', '--no-service', '-o', join(out, 'onnx.js'), 'onnx.proto']);
+run('pbjs', [
+  '-t',
+  'static-module',
+  '-w',
+  'es6',
+  '--force-number',
+  '--no-verify',
+  '--no-delimited',
+  '--no-convert',
+  '--no-service',
+  '-o',
+  join(out, 'onnx.js'),
+  'onnx.proto',
+]);
 // Two fix-ups of the generated code: ESM resolution needs the file extension of protobufjs' minimal
 // runtime, and the decoder returns Long objects for 64-bit fields whenever the 'long' package is
 // installed, --force-number notwithstanding, so those reads are converted to numbers here.

@@ -27,7 +27,8 @@ export const foldConstants = definePass({
   statistics: { folded: 'nodes replaced by constants', shapes: 'Shape nodes folded from static types' },
   run(model, options, ctx) {
     const evaluate = ctx.evaluate;
-    if (evaluate === undefined) throw new PimcError('pass', 'fold-constants needs a constant evaluator (run it through the driver)');
+    if (evaluate === undefined)
+      throw new PimcError('pass', 'fold-constants needs a constant evaluator (run it through the driver)');
     const graph = rebuildGraph(model.graph, onnxOps, {
       rewrite(node, operands) {
         const shape = foldShape(node, operands);
@@ -35,14 +36,24 @@ export const foldConstants = definePass({
           ctx.count('shapes');
           return [shape];
         }
-        if (NEVER_FOLD.has(node.op) || operands.length === 0 || !operands.every((v) => v === undefined || v.constant !== undefined)) {
+        if (
+          NEVER_FOLD.has(node.op) ||
+          operands.length === 0 ||
+          !operands.every((v) => v === undefined || v.constant !== undefined)
+        ) {
           return undefined;
         }
         const outputsKnown = node.outputs.every((v) => v.type.shape !== undefined && isStatic(v.type.shape));
-        if (outputsKnown && node.outputs.some((v) => (v.type.shape as number[]).reduce((a, b) => a * b, 1) > options.maxElements)) {
+        if (
+          outputsKnown &&
+          node.outputs.some((v) => (v.type.shape as number[]).reduce((a, b) => a * b, 1) > options.maxElements)
+        ) {
           return undefined;
         }
-        const results = evaluate(node, operands.map((v) => v?.constant));
+        const results = evaluate(
+          node,
+          operands.map((v) => v?.constant),
+        );
         ctx.count('folded');
         return node.outputs.map((v, i) => Value.ofConstant(v.name, results[i]!));
       },

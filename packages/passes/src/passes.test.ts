@@ -7,11 +7,22 @@ import { isPimcError, Rng } from '@pimc/support';
 import { buildOnnxModel, LIGHT_MODELS_DIR, type TestModel } from '@pimc/testing';
 
 const rng = new Rng(42);
-const random = (shape: number[], lo = -1, hi = 1) => Tensor.from('float32', shape, rng.float32Array(shape.reduce((a, b) => a * b, 1), lo, hi));
+const random = (shape: number[], lo = -1, hi = 1) =>
+  Tensor.from(
+    'float32',
+    shape,
+    rng.float32Array(
+      shape.reduce((a, b) => a * b, 1),
+      lo,
+      hi,
+    ),
+  );
 
 /** Runs raw and transformed models on the same seeded input and compares (differential test). */
 function expectSameOutputs(before: Model, after: Model, tolerance = { atol: 1e-5, rtol: 1e-4 }): void {
-  const feeds = new Map(before.graph.inputs.map((v) => [v.name, random((v.type.shape as number[]).map((d) => (typeof d === 'number' ? d : 2)))]));
+  const feeds = new Map(
+    before.graph.inputs.map((v) => [v.name, random((v.type.shape as number[]).map((d) => (typeof d === 'number' ? d : 2)))]),
+  );
   const a = runModel(before, feeds);
   const b = runModel(after, feeds);
   expect(b.map((o) => o.name)).toEqual(a.map((o) => o.name));
@@ -23,10 +34,22 @@ const convBn: TestModel = {
   outputs: [{ name: 'y', dtype: 'float32' }],
   nodes: [
     { op: 'Conv', inputs: ['x', 'W', 'B'], outputs: ['c'], attrs: { pads: [1, 1, 1, 1] } },
-    { op: 'BatchNormalization', inputs: ['c', 'scale', 'bias', 'mean', 'var'], outputs: ['b'], attrs: { epsilon: { float: 1e-3 } } },
+    {
+      op: 'BatchNormalization',
+      inputs: ['c', 'scale', 'bias', 'mean', 'var'],
+      outputs: ['b'],
+      attrs: { epsilon: { float: 1e-3 } },
+    },
     { op: 'Relu', inputs: ['b'], outputs: ['y'] },
   ],
-  initializers: { W: random([4, 3, 3, 3]), B: random([4]), scale: random([4]), bias: random([4]), mean: random([4]), var: random([4], 0.1, 2) },
+  initializers: {
+    W: random([4, 3, 3, 3]),
+    B: random([4]),
+    scale: random([4]),
+    bias: random([4]),
+    mean: random([4]),
+    var: random([4], 0.1, 2),
+  },
 };
 
 describe('fold-batchnorm', () => {
@@ -48,7 +71,14 @@ describe('fold-batchnorm', () => {
             { op: 'Gemm', inputs: ['x', 'W', 'C'], outputs: ['g'], attrs: { transB, beta: { float: 0.5 } } },
             { op: 'BatchNormalization', inputs: ['g', 'scale', 'bias', 'mean', 'var'], outputs: ['y'] },
           ],
-          initializers: { W: random(transB === 1 ? [4, 6] : [6, 4]), C: random([4]), scale: random([4]), bias: random([4]), mean: random([4]), var: random([4], 0.1, 2) },
+          initializers: {
+            W: random(transB === 1 ? [4, 6] : [6, 4]),
+            C: random([4]),
+            scale: random([4]),
+            bias: random([4]),
+            mean: random([4]),
+            var: random([4], 0.1, 2),
+          },
         }),
       );
       const folded = runPipeline(model, 'fold-batchnorm', { verifyEach: true }).model;

@@ -1,2 +1,10 @@
-export { buildOnnxModel, onnxModelProto, tensorProto, type TestModel, type TestNode, type TestValue, type TestAttr } from './onnx-builder.js';
+export {
+  buildOnnxModel,
+  onnxModelProto,
+  tensorProto,
+  type TestModel,
+  type TestNode,
+  type TestValue,
+  type TestAttr,
+} from './onnx-builder.js';
 export { SHARED_DIR, ONNX_NODE_DIR, LIGHT_MODELS_DIR, MNIST8_DIR, FIXTURES_DIR, requireSharedData } from './shared-data.js';

@@ -50,7 +50,10 @@ export function onnxModelProto(m: TestModel): onnx.IModelProto {
   return {
     irVersion: 8,
     producerName: 'pimc-tests',
-    opsetImport: [{ domain: '', version: m.opset ?? 17 }, ...Object.entries(m.extraOpsets ?? {}).map(([domain, version]) => ({ domain, version }))],
+    opsetImport: [
+      { domain: '', version: m.opset ?? 17 },
+      ...Object.entries(m.extraOpsets ?? {}).map(([domain, version]) => ({ domain, version })),
+    ],
     graph: {
       name: 'test',
       input: m.inputs.map(valueInfo),
@@ -69,7 +72,18 @@ export function onnxModelProto(m: TestModel): onnx.IModelProto {
 }
 
 export function tensorProto(t: Tensor, name = ''): onnx.ITensorProto {
-  const bytes = new Uint8Array(t.size * (t.dtype === 'int64' ? 8 : t.dtype === 'float64' ? 8 : t.dtype.endsWith('16') ? 2 : t.dtype.endsWith('8') || t.dtype === 'bool' ? 1 : 4));
+  const bytes = new Uint8Array(
+    t.size *
+      (t.dtype === 'int64'
+        ? 8
+        : t.dtype === 'float64'
+          ? 8
+          : t.dtype.endsWith('16')
+            ? 2
+            : t.dtype.endsWith('8') || t.dtype === 'bool'
+              ? 1
+              : 4),
+  );
   const view = new DataView(bytes.buffer);
   const data = t.data as ArrayLike<number>;
   for (let i = 0; i < t.size; i++) {

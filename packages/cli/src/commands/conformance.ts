@@ -13,7 +13,10 @@ export function registerConformance(program: Command, io: Io, setExitCode: (code
     .option('--pipeline <passes>', "passes to apply before running ('' for the raw import)")
     .option('--json', 'print one JSON result per test')
     .option('-v, --verbose', 'print passing tests too')
-    .addHelpText('after', '\nExamples:\n  $ pimc conformance ../shared/onnx-node\n  $ pimc conformance ../shared/onnx-node/test_conv_with_strides_padding -v')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ pimc conformance ../shared/onnx-node\n  $ pimc conformance ../shared/onnx-node/test_conv_with_strides_padding -v',
+    )
     .action((dirs: string[], opts: { atol: number; rtol: number; pipeline?: string; json?: boolean; verbose?: boolean }) => {
       const tests = findTestDirs(dirs);
       if (tests.length === 0) throw new PimcError('usage', `no test folders (with a model.onnx) under ${dirs.join(', ')}`);

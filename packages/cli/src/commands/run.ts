@@ -27,8 +27,13 @@ export function registerRun(program: Command, io: Io): void {
       outputs.forEach(({ name, tensor }, i) => {
         const file = opts.output === undefined ? undefined : join(opts.output, `output_${i}.${opts.npy === true ? 'npy' : 'pb'}`);
         if (file !== undefined) writeTensorFile(file, tensor, opts.npy === true ? 'npy' : 'pb', name);
-        const head = tensor.toNumbers().slice(0, 6).map((x) => Number(x.toPrecision(6)));
-        io.out(`${name}: ${tensor.dtype}${formatShape(tensor.shape)} [${head.join(', ')}${tensor.size > 6 ? ', …' : ''}]${file === undefined ? '' : ` -> ${file}`}`);
+        const head = tensor
+          .toNumbers()
+          .slice(0, 6)
+          .map((x) => Number(x.toPrecision(6)));
+        io.out(
+          `${name}: ${tensor.dtype}${formatShape(tensor.shape)} [${head.join(', ')}${tensor.size > 6 ? ', …' : ''}]${file === undefined ? '' : ` -> ${file}`}`,
+        );
       });
       io.out(`ran in ${ms.toFixed(1)} ms`);
     });

@@ -131,11 +131,12 @@ describe('quantized kernels agree with onnxruntime', () => {
       const [kh, kw] = [rng.int(1, 3), rng.int(1, 3)];
       const attrs: Record<string, TestAttr> = { group, strides: [rng.int(1, 2), rng.int(1, 2)] };
       if (rng.int(0, 2) === 0) attrs.auto_pad = rng.int(0, 1) === 0 ? 'SAME_UPPER' : 'SAME_LOWER';
-      else
+      else {
         Object.assign(attrs, {
           pads: [rng.int(0, 1), rng.int(0, 1), rng.int(0, 1), rng.int(0, 1)],
           dilations: [rng.int(1, 2), 1],
         });
+      }
       const x = ints(xType, [rng.int(1, 2), perGroup * group, rng.int(2 * kh, 8), rng.int(kw, 8)]);
       const channelShape = rng.int(0, 1) === 0 ? [m] : [1];
       const xScale = rng.uniform(0.002, 0.05);

@@ -197,22 +197,27 @@ function naiveConv2d(
   const ow = Math.floor((w + 2 * o.pad - (kw - 1) * o.dil - 1) / o.stride) + 1;
   const out: number[] = [];
   const mg = m / o.group;
-  for (let b = 0; b < n; b++)
-    for (let f = 0; f < m; f++)
-      for (let i = 0; i < oh; i++)
+  for (let b = 0; b < n; b++) {
+    for (let f = 0; f < m; f++) {
+      for (let i = 0; i < oh; i++) {
         for (let j = 0; j < ow; j++) {
           let acc = 0;
           const g = Math.floor(f / mg);
-          for (let ch = 0; ch < cg; ch++)
-            for (let p = 0; p < kh; p++)
+          for (let ch = 0; ch < cg; ch++) {
+            for (let p = 0; p < kh; p++) {
               for (let q = 0; q < kw; q++) {
                 const y = i * o.stride - o.pad + p * o.dil;
                 const z = j * o.stride - o.pad + q * o.dil;
                 if (y < 0 || y >= h || z < 0 || z >= w) continue;
                 acc += (x[((b * c + g * cg + ch) * h + y) * w + z]! - xz) * (k[((f * cg + ch) * kh + p) * kw + q]! - kz[f]!);
               }
+            }
+          }
           out.push(acc);
         }
+      }
+    }
+  }
   return { data: out, shape: [n, m, oh, ow] };
 }
 
