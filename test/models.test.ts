@@ -1,9 +1,9 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTensors, prepareModel, readTensorFile, runModel, runConformanceTest } from '@pimc/driver';
 import { Tensor } from '@pimc/ir';
-import { LIGHT_MODELS_DIR, MNIST8_DIR, requireSharedData } from '@pimc/testing';
+import { FIXTURES_DIR, LIGHT_MODELS_DIR, MNIST8_DIR, requireSharedData } from '@pimc/testing';
 
 requireSharedData();
 
@@ -40,5 +40,31 @@ describe('mnist-8 (trained CNN, opset 8)', () => {
     expect(result.error).toBeUndefined();
     expect(result.sets).toHaveLength(3);
     expect(result.ok).toBe(true);
+  });
+});
+
+describe('fixture models classify their 1,000 labelled test images as trained', () => {
+  const fixtures = readdirSync(FIXTURES_DIR).filter((d) => d.startsWith('mnist-'));
+
+  it.each(fixtures)('%s', (name) => {
+    const dir = join(FIXTURES_DIR, name);
+    const info = JSON.parse(readFileSync(join(dir, 'info.json'), 'utf8')) as { test_accuracy_first_1000: number };
+    const { model } = prepareModel(join(dir, 'model.onnx'));
+    let correct = 0;
+    let total = 0;
+    for (let set = 0; set < 4; set++) {
+      const setDir = join(dir, `test_data_set_${set}`);
+      const input = readTensorFile(join(setDir, 'input_0.pb')).tensor;
+      const labels = readTensorFile(join(setDir, 'labels_0.pb')).tensor.toNumbers();
+      const [logits] = runModel(model, new Map([[model.graph.inputs[0]!.name, input]]));
+      const scores = logits!.tensor.toNumbers();
+      labels.forEach((label, i) => {
+        const row = scores.slice(i * 10, i * 10 + 10);
+        if (row.indexOf(Math.max(...row)) === label) correct++;
+        total++;
+      });
+    }
+    expect(total).toBe(1000);
+    expect(correct / total).toBeCloseTo(info.test_accuracy_first_1000, 3);
   });
 });
