@@ -23,7 +23,7 @@ export interface InputSpec {
   readonly variadic?: boolean;
 }
 
-export type OpCategory = 'nn' | 'activation' | 'elementwise' | 'shape' | 'reduction' | 'quantization' | 'constant';
+export type OpCategory = 'nn' | 'activation' | 'elementwise' | 'shape' | 'reduction' | 'quantization' | 'constant' | 'pim';
 
 /**
  * Everything the IR knows of one op: its operands, attributes (as a schema), how result types follow

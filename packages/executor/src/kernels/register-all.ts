@@ -1,8 +1,9 @@
 import { KernelRegistry } from '../kernel.js';
 import { elementwiseKernels } from './elementwise.js';
 import { nnKernels } from './nn.js';
+import { pimKernels } from './pim.js';
 import { quantizationKernels } from './quantization.js';
 import { shapeKernels } from './shape.js';
 
 /** Every kernel of the reference executor, one list per category file (no side-effect registration). */
-export const referenceKernels = new KernelRegistry([elementwiseKernels, nnKernels, shapeKernels, quantizationKernels]);
+export const referenceKernels = new KernelRegistry([elementwiseKernels, nnKernels, shapeKernels, quantizationKernels, pimKernels]);
