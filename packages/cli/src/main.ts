@@ -20,8 +20,9 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
   registerInspect(program, io);
   registerRun(program, io);
   registerConformance(program, io, setExitCode);
-  for (const command of program.commands)
+  for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
+  }
   return program;
 }
 

@@ -55,8 +55,9 @@ export function decodeNpy(bytes: Uint8Array, where: string): Tensor {
           : dtype.endsWith('16')
             ? 2
             : 4;
-  if (bytes.length - offset !== n * width)
+  if (bytes.length - offset !== n * width) {
     fail(`data has ${bytes.length - offset} bytes, shape (${shape.join(', ')}) of ${descr} needs ${n * width}`);
+  }
   const data = allocate(dtype, n) as TypedArray;
   const body = new DataView(bytes.buffer, bytes.byteOffset + offset, n * width);
   for (let i = 0; i < n; i++) data[i] = readElement(body, dtype, i);

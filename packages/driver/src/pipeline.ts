@@ -25,8 +25,9 @@ export function runPipeline(
     ...options,
     evaluate: (node, operands) => {
       const kernel = referenceKernels.get(node.op);
-      if (kernel === undefined)
+      if (kernel === undefined) {
         throw new PimcError('unsupported-op', `no kernel to fold ${node.op}`, { location: { node: node.name, opType: node.op } });
+      }
       return kernel.run(operands, node.attrs as never, { node });
     },
   });

@@ -22,8 +22,9 @@ export function parseExternalData(
     const text = map.get(key);
     if (text === undefined) return undefined;
     const n = Number(text);
-    if (!Number.isSafeInteger(n) || n < 0)
+    if (!Number.isSafeInteger(n) || n < 0) {
       throw new PimcError('external-data', `${where}: external data ${key} '${text}' is not a non-negative integer`);
+    }
     return n;
   };
   return { location, offset: number('offset') ?? 0, length: number('length') };

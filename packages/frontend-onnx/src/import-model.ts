@@ -181,8 +181,9 @@ class ModelImporter {
       const inputs = (node.input ?? []).map((n) => {
         if (n === '') return undefined;
         const v = this.values.get(n);
-        if (v === undefined)
+        if (v === undefined) {
           throw new PimcError('invalid-model', `input '${n}' is not defined by any node, initializer or graph input`);
+        }
         return v;
       });
       // Trailing omitted inputs are the same as absent ones.
@@ -212,8 +213,9 @@ class ModelImporter {
 
 function readOpsets(proto: onnx.ModelProto): Map<string, number> {
   const opsets = new Map<string, number>();
-  for (const o of proto.opsetImport ?? [])
+  for (const o of proto.opsetImport ?? []) {
     opsets.set(isDefaultDomain(o.domain ?? '') ? '' : (o.domain ?? ''), Number(o.version ?? 0));
+  }
   // IR version 3 and older models without opset_import mean opset 1; they predate pimc's range.
   const opset = opsets.get('');
   if (opset === undefined) {

@@ -32,8 +32,9 @@ export function supportedOpsMarkdown(): string {
     .all()
     .map((op) => [op.name, op.category, op.summary.replace(/\|/g, '\\|'), (legacy.get(op.name) ?? []).join(', ')]);
   // Ops that exist only as legacy spellings (Upsample → Resize) have rules but no schema.
-  for (const [name, ranges] of legacy)
+  for (const [name, ranges] of legacy) {
     if (!onnxOps.has(name)) rows.push([name, 'legacy', 'translated at import', ranges.join(', ')]);
+  }
   rows.sort((a, b) => a[0].localeCompare(b[0]));
   for (const r of rows) lines.push(`| ${r.join(' | ')} |`);
   lines.push('');

@@ -142,8 +142,9 @@ export class PassManager {
       const ctx: PassContext = {
         rng,
         count: (statistic, amount = 1) => {
-          if (!(statistic in stats))
+          if (!(statistic in stats)) {
             throw new PimcError('internal', `pass ${pass.name} counts undeclared statistic '${statistic}'`);
+          }
           stats[statistic]! += amount;
         },
         log: options.log ?? (() => undefined),

@@ -17,8 +17,9 @@ export function verifyGraph(graph: Graph, ops: OpCatalogue): void {
   for (const node of graph.nodes) {
     const schema = ops.get(node.op) ?? fail(`unknown op ${node.op}`, printNode(node));
     for (const v of node.inputs) {
-      if (v !== undefined && v.constant === undefined && !defined.has(v))
+      if (v !== undefined && v.constant === undefined && !defined.has(v)) {
         fail(`operand %${v.name} is used before it is defined`, printNode(node));
+      }
     }
     const inferred = schema.infer(
       node.inputs.map((v) => v?.info),
@@ -32,11 +33,12 @@ export function verifyGraph(graph: Graph, ops: OpCatalogue): void {
       if (t === undefined) return;
       const same =
         t.dtype === v.type.dtype && (t.shape === undefined || v.type.shape === undefined || shapesEqual(t.shape, v.type.shape));
-      if (!same)
+      if (!same) {
         fail(
           `result %${v.name} is typed ${v.type.dtype}${JSON.stringify(v.type.shape)} but infers to ${t.dtype}${JSON.stringify(t.shape)}`,
           printNode(node),
         );
+      }
     });
   }
   for (const v of graph.outputs) {

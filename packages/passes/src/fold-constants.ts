@@ -27,8 +27,9 @@ export const foldConstants = definePass({
   statistics: { folded: 'nodes replaced by constants', shapes: 'Shape nodes folded from static types' },
   run(model, options, ctx) {
     const evaluate = ctx.evaluate;
-    if (evaluate === undefined)
+    if (evaluate === undefined) {
       throw new PimcError('pass', 'fold-constants needs a constant evaluator (run it through the driver)');
+    }
     const graph = rebuildGraph(model.graph, onnxOps, {
       rewrite(node, operands) {
         const shape = foldShape(node, operands);
