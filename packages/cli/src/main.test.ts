@@ -19,7 +19,7 @@ const mnist = join(MNIST8_DIR, 'model.onnx');
 
 describe('pimc CLI', () => {
   it('prints help with an example for every command, exit 0', async () => {
-    for (const command of ['inspect', 'run', 'conformance']) {
+    for (const command of ['inspect', 'run', 'conformance', 'arch']) {
       const r = await pimc(command, '--help');
       expect(r.code).toBe(EXIT_OK);
       expect(r.out).toMatch(/Examples:\n\s+\$ pimc /);
@@ -67,6 +67,22 @@ describe('pimc CLI', () => {
     const wrongInput = await pimc('run', mnist, '-i', join(ONNX_NODE_DIR, 'test_relu', 'test_data_set_0', 'input_0.pb'));
     expect(wrongInput.code).toBe(EXIT_FAILURE);
     expect(wrongInput.err).toMatch(/input 'Input3' should have shape \[1,1,28,28\]/);
+  });
+
+  it('lists, shows and prices chip presets, and names a bad chip file', async () => {
+    expect((await pimc('arch', 'list')).out).toMatch(/isaac[\s\S]*raella[\s\S]*rapidnn/);
+    const show = await pimc('arch', 'show', 'isaac');
+    expect(show.code).toBe(EXIT_OK);
+    expect(show.out).toMatch(/128×128/);
+    expect((await pimc('arch', 'costs', 'raella')).out).toMatch(/pJ/);
+    const unknown = await pimc('arch', 'show', 'isac');
+    expect(unknown.code).toBe(EXIT_FAILURE);
+    expect(unknown.err).toMatch(/unknown chip preset 'isac'; did you mean 'isaac'/);
+    const dir = mkdtempSync(join(tmpdir(), 'pimc-cli-'));
+    writeFileSync(join(dir, 'chip.json'), JSON.stringify({ extends: 'isaac', tiles: { macro: { crossbar: { rows: 0 } } } }));
+    const bad = await pimc('arch', 'show', join(dir, 'chip.json'));
+    expect(bad.code).toBe(EXIT_FAILURE);
+    expect(bad.err).toMatch(/error \[invalid-chip\][\s\S]*rows/);
   });
 
   it('runs conformance folders and ends with the N passed, M failed line', async () => {

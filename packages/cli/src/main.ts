@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isPimcError } from '@pimc/support';
+import { registerArch } from './commands/arch.js';
 import { registerConformance } from './commands/conformance.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerRun } from './commands/run.js';
@@ -20,6 +21,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
   registerInspect(program, io);
   registerRun(program, io);
   registerConformance(program, io, setExitCode);
+  registerArch(program, io);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   }

@@ -6,3 +6,5 @@ export { inspectModel, type ModelSummary, type LayerSummary } from './inspect.js
 export { readTensorFile, writeTensorFile, type TensorFormat } from './tensor-files.js';
 export { decodeNpy, encodeNpy } from './npy.js';
 export { loadModel, importModel } from '@pimc/frontend-onnx';
+export { loadChip } from './chip.js';
+export { formatChip, formatCostTable, listPresets, priceEvents, chipArea, type Chip, type EventCounts } from '@pimc/arch';

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'shape-too-large'
   | 'external-data'
   | 'invalid-model'
+  | 'invalid-chip'
   // Graph semantics.
   | 'shape-mismatch'
   | 'invalid-attribute'
