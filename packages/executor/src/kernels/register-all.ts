@@ -6,4 +6,10 @@ import { quantizationKernels } from './quantization.js';
 import { shapeKernels } from './shape.js';
 
 /** Every kernel of the reference executor, one list per category file (no side-effect registration). */
-export const referenceKernels = new KernelRegistry([elementwiseKernels, nnKernels, shapeKernels, quantizationKernels, pimKernels]);
+export const referenceKernels = new KernelRegistry([
+  elementwiseKernels,
+  nnKernels,
+  shapeKernels,
+  quantizationKernels,
+  pimKernels,
+]);
