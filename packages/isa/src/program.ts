@@ -1,0 +1,161 @@
+import type { Chip } from '@pimc/arch';
+
+/**
+ * A compiled program for one chip: the contract between the compiler (which builds it) and the
+ * simulator (which runs it and knows nothing else of the compiler). Everything the simulator needs
+ * to reproduce the integer results bit for bit is here, in plain data; `.pimb` is its binary form.
+ *
+ * Conventions (docs/design/quantized-dialect.md): activations are u8/i8 tensors with a per-tensor
+ * scale and zero point; crossbar layers compute `acc = Σ (x − x_zp)·w + bias` in integers and
+ * requantize with a 24-bit multiplier and a shift per output channel.
+ */
+export const PIMB_FORMAT_VERSION = 1;
+
+export type ElementType = 'u8' | 'i8' | 'i32' | 'f32';
+
+export interface TensorDesc {
+  readonly id: number;
+  /** The IR value name, for messages and golden outputs. */
+  readonly name: string;
+  readonly type: ElementType;
+  /** Static shape (NCHW for activations). */
+  readonly shape: readonly number[];
+  /** Quantization of u8/i8 tensors: real = scale · (q − zeroPoint). */
+  readonly scale?: number;
+  readonly zeroPoint?: number;
+}
+
+/** One physical crossbar's programmed contents and where it sits on the chip. */
+export interface CrossbarImage {
+  readonly id: number;
+  readonly tile: number;
+  readonly macro: number;
+  /** Index of the crossbar inside its macro. */
+  readonly index: number;
+  readonly rows: number;
+  readonly columns: number;
+  /**
+   * Cell levels, row-major `rows × columns`, each in [0, 2^bitsPerCell). For differential (2T2R)
+   * cells the array holds two planes, positive then negative (`2 · rows · columns`); a cell's
+   * signed value is positive − negative.
+   */
+  readonly levels: Uint8Array;
+}
+
+/** How the weight of one (row, output channel) is stored across cells (algorithms.md §1.4). */
+export interface WeightEncoding {
+  /**
+   * `offset`: w + offset stored unsigned (offset binary, 128 for int8), the `offset · Σx` term
+   * removed digitally. `differential`: |w| on the positive or negative plane (sign-magnitude).
+   */
+  readonly scheme: 'offset' | 'differential';
+  readonly offset: number;
+  /** Slice widths in bits, most significant first; they sum to the weight bits (8). */
+  readonly slices: readonly number[];
+}
+
+/** How inputs are fed to the rows over time. */
+export interface InputEncoding {
+  /**
+   * The input's zero point. Inputs are fed as their stored codes (non-negative for u8), and the
+   * `zeroPoint · Σ_k w` term is subtracted digitally, as is the weight offset's `offset · Σ_k x`.
+   */
+  readonly zeroPoint: number;
+  /** Input slice widths in bits, most significant first (1-bit slices for a 1-bit DAC). */
+  readonly slices: readonly number[];
+  /** Bits of an input code; signed (i8) inputs are fed in two passes, positive then negative (§1.2). */
+  readonly bits: number;
+  readonly signed: boolean;
+}
+
+export interface AdcSpec {
+  readonly bits: number;
+  readonly signed: boolean;
+  /** Column sums are divided by this before clipping (1: the ADC sees the raw sum). */
+  readonly lsb: number;
+}
+
+/** im2col geometry of a crossbar layer (a fully connected layer is a 1×1 conv on 1×1 input). */
+export interface MvmGeometry {
+  /** Input activation [C, H, W] (batch handled by the simulator loop). */
+  readonly inShape: readonly [number, number, number];
+  readonly outShape: readonly [number, number, number];
+  readonly kernel: readonly [number, number];
+  readonly strides: readonly [number, number];
+  /** top, left, bottom, right */
+  readonly pads: readonly [number, number, number, number];
+  readonly dilations: readonly [number, number];
+  readonly groups: number;
+}
+
+/**
+ * A block of one layer's weight matrix on one crossbar: rows [rowStart, rowStart + rowCount) of the
+ * group's im2col dimension K = C/g·R·S, output channels [channelStart, channelStart + channelCount)
+ * of the group, laid out from crossbar row 0 and column 0 with `slices.length` columns per channel
+ * (channel-major, slice-minor).
+ */
+export interface MvmTile {
+  readonly group: number;
+  readonly rowStart: number;
+  readonly rowCount: number;
+  readonly channelStart: number;
+  readonly channelCount: number;
+  readonly crossbar: number;
+}
+
+export interface CrossbarMvm {
+  readonly op: 'crossbar-mvm';
+  readonly name: string;
+  readonly input: number;
+  readonly output: number;
+  readonly geometry: MvmGeometry;
+  readonly weights: WeightEncoding;
+  readonly inputs: InputEncoding;
+  readonly adc: AdcSpec;
+  readonly tiles: readonly MvmTile[];
+  /** Per output channel (M of them): int32 bias, 24-bit multiplier, shift. */
+  readonly bias: Int32Array;
+  readonly multiplier: Int32Array;
+  readonly shift: Int32Array;
+  readonly outputZeroPoint: number;
+  /** Clamp bounds after requantization (output dtype range, narrowed by a fused activation). */
+  readonly clampMin: number;
+  readonly clampMax: number;
+}
+
+/** Work on the tiles' digital units; `kind` names the operation, `attrs` its parameters. */
+export interface DigitalOp {
+  readonly op: 'digital';
+  readonly name: string;
+  readonly kind:
+    | 'quantize'
+    | 'dequantize'
+    | 'requantize'
+    | 'add'
+    | 'maxpool'
+    | 'avgpool'
+    | 'concat'
+    | 'reshape'
+    | 'transpose'
+    | 'softmax'
+    | 'clamp';
+  readonly inputs: readonly number[];
+  readonly outputs: readonly number[];
+  readonly attrs: Readonly<Record<string, number | string | readonly number[]>>;
+}
+
+export type Instruction = CrossbarMvm | DigitalOp;
+
+export interface Program {
+  readonly formatVersion: number;
+  /** The chip the program was compiled for (resolved description). */
+  readonly chip: Chip;
+  readonly tensors: readonly TensorDesc[];
+  readonly crossbars: readonly CrossbarImage[];
+  /** In execution order. */
+  readonly instructions: readonly Instruction[];
+  readonly inputs: readonly number[];
+  readonly outputs: readonly number[];
+  /** Provenance: source model, pipeline text, pimc version. */
+  readonly metadata: Readonly<Record<string, string>>;
+}
