@@ -6,5 +6,14 @@ export { inspectModel, type ModelSummary, type LayerSummary } from './inspect.js
 export { readTensorFile, writeTensorFile, type TensorFormat } from './tensor-files.js';
 export { decodeNpy, encodeNpy } from './npy.js';
 export { loadModel, importModel } from '@pimc/frontend-onnx';
+export { quantizeModel, QUANTIZE_FLOAT_PIPELINE, type QuantizeModelOptions, type QuantizedModel } from './quantize.js';
+export { collectCalibration, readCalibrationFeeds, randomUniformFeeds, type Feeds } from './calibration.js';
+export {
+  quantizationErrorReport,
+  type QuantizationReport,
+  type LayerError,
+  type OutputError,
+  type ErrorStatistics,
+} from './quantization-error.js';
 export { loadChip } from './chip.js';
 export { formatChip, formatCostTable, listPresets, priceEvents, chipArea, type Chip, type EventCounts } from '@pimc/arch';

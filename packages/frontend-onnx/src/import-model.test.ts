@@ -235,3 +235,10 @@ describe('external data', () => {
     expectError(() => loadModel('/nonexistent/model.onnx'), 'io', /cannot read model '\/nonexistent\/model\.onnx'/);
   });
 });
+
+describe("pimc's own dialect", () => {
+  it('is not importable from ONNX', () => {
+    const model: TestModel = { ...relu, nodes: [{ op: 'PimQAdd', name: 'q', inputs: ['x', 'x'], outputs: ['y'] }] };
+    expectError(() => importModel(buildOnnxModel(model)), 'unsupported-op', /PimQAdd \(domain 'ai\.onnx'\): nodes q/);
+  });
+});

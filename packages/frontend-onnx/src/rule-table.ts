@@ -39,7 +39,8 @@ export class RuleTable {
   find(domain: string, opType: string, opset: number): ImportRule | undefined {
     const explicit = this.byOp.get(ruleKey(domain, opType))?.find((r) => r.opsets[0] <= opset && opset <= r.opsets[1]);
     if (explicit !== undefined) return explicit;
-    if (isDefaultDomain(domain) && this.ops.has(opType)) {
+    // pimc's own dialect (category 'pim') is not ONNX: a model cannot name those ops.
+    if (isDefaultDomain(domain) && this.ops.has(opType) && this.ops.get(opType)!.category !== 'pim') {
       return { opType, opsets: [opset, opset], import: (node, ctx) => importAsIs(node, ctx) };
     }
     return undefined;

@@ -30,6 +30,7 @@ export function supportedOpsMarkdown(): string {
   ];
   const rows: [string, string, string, string][] = onnxOps
     .all()
+    .filter((op) => op.category !== 'pim')
     .map((op) => [op.name, op.category, op.summary.replace(/\|/g, '\\|'), (legacy.get(op.name) ?? []).join(', ')]);
   // Ops that exist only as legacy spellings (Upsample → Resize) have rules but no schema.
   for (const [name, ranges] of legacy) {
