@@ -19,7 +19,7 @@ const mnist = join(MNIST8_DIR, 'model.onnx');
 
 describe('pimc CLI', () => {
   it('prints help with an example for every command, exit 0', async () => {
-    for (const command of ['inspect', 'run', 'conformance', 'arch']) {
+    for (const command of ['inspect', 'run', 'conformance', 'arch', 'disasm']) {
       const r = await pimc(command, '--help');
       expect(r.code).toBe(EXIT_OK);
       expect(r.out).toMatch(/Examples:\n\s+\$ pimc /);
@@ -83,6 +83,12 @@ describe('pimc CLI', () => {
     const bad = await pimc('arch', 'show', join(dir, 'chip.json'));
     expect(bad.code).toBe(EXIT_FAILURE);
     expect(bad.err).toMatch(/error \[invalid-chip\][\s\S]*rows/);
+  });
+
+  it('refuses a file that is not a .pimb, naming it', async () => {
+    const r = await pimc('disasm', mnist);
+    expect(r.code).toBe(EXIT_FAILURE);
+    expect(r.err).toMatch(/error \[invalid-binary\]/);
   });
 
   it('runs conformance folders and ends with the N passed, M failed line', async () => {

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isPimcError } from '@pimc/support';
 import { registerArch } from './commands/arch.js';
 import { registerConformance } from './commands/conformance.js';
+import { registerDisasm } from './commands/disasm.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerRun } from './commands/run.js';
 import { processIo, type Io } from './output.js';
@@ -22,6 +23,7 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
   registerRun(program, io);
   registerConformance(program, io, setExitCode);
   registerArch(program, io);
+  registerDisasm(program, io);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   }

@@ -17,3 +17,4 @@ export {
 } from './quantization-error.js';
 export { loadChip } from './chip.js';
 export { formatChip, formatCostTable, listPresets, priceEvents, chipArea, type Chip, type EventCounts } from '@pimc/arch';
+export { disassembleFile, readPimb, writePimb, encodePimb, decodePimb, type Program } from '@pimc/isa';

@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'external-data'
   | 'invalid-model'
   | 'invalid-chip'
+  | 'invalid-binary'
+  | 'chip-mismatch'
   // Graph semantics.
   | 'shape-mismatch'
   | 'invalid-attribute'
