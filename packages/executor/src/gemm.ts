@@ -16,6 +16,10 @@ export interface GemmOptions {
   transB?: boolean;
   /** Add the product to C instead of overwriting it. */
   accumulate?: boolean;
+  /** A never changes while its array is alive (a graph constant): float32 keeps it resident in wasm memory. */
+  constantA?: boolean;
+  /** The same for B. */
+  constantB?: boolean;
 }
 
 function transposed<T extends Float32Array | Float64Array>(X: T, offset: number, rows: number, cols: number): T {

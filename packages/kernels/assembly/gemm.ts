@@ -1,12 +1,6 @@
-// Single-precision GEMM for wasm32 + SIMD128, in the style of Goto/BLIS:
-//   C[m×n] (+)= op(A)[m×k] · op(B)[k×n], all row-major with explicit leading dimensions.
-//
-// The operands are packed into contiguous, zero-padded panels so the microkernel streams
-// memory linearly and never needs bounds checks; transposition is absorbed by the packing.
-// Loop nest (outer to inner): jc over NC columns, pc over KC depth (pack B block),
-// ic over MC rows (pack A block), jr over NR columns, ir over MR rows (microkernel).
-// The B micro-panel (KC×NR, 8 KiB) stays in L1 while the ir loop walks the packed A
-// block (MC×KC) held in L2.
+// Single-precision GEMM for wasm32 + SIMD128: the entry points the host calls (plain and
+// with pre-packed weights), matrix-vector products, and im2col for convolutions. The blocked
+// product itself is in blocked.ts.
 //
 // All pointers are byte addresses into linear memory, which the host owns: it copies the
 // operands in, and gives each call its own `scratch` region of `scratchBytes()` bytes for
@@ -14,24 +8,8 @@
 // in several instances sharing one memory (the host's worker threads do exactly that).
 // The module has no data segments and no mutable globals, so instantiating it again on a
 // shared memory disturbs nothing.
-//
-// There is no fused multiply-add: relaxed-simd is still behind a flag in Node 20, so the
-// microkernel uses separate f32x4.mul/f32x4.add (each product is rounded to float32 before
-// it is added). Every element of C is summed in increasing k order whatever the tiling,
-// so results do not depend on how the host splits the work.
-
-// Microkernel tile. 4×8 needs 8 accumulators + 2 B vectors + 1 A splat + 1 product
-// temporary = 12 xmm registers, which fits V8's 15 allocatable ones on x64 without spills.
-const MR: i32 = 4;
-const NR: i32 = 8;
-// Cache blocking. KC·NR·4 = 8 KiB B micro-panel (L1), MC·KC·4 = 128 KiB A block (L2).
-const KC: i32 = 256;
-const MC: i32 = 128; // multiple of MR
-const NC: i32 = 2048; // multiple of NR
-
-const PACK_A_BYTES: usize = <usize>(MC * KC * 4);
-const PACK_B_BYTES: usize = <usize>(KC * NC * 4);
-const TILE_BYTES: usize = <usize>(MR * NR * 4);
+import { im2colRows } from './im2col';
+import { blocked, broadcastRows, KC, MR, NR, packA, PACK_A_BYTES, PACK_B_BYTES, TILE_BYTES } from './blocked';
 
 /** Bytes of scratch one sgemm call needs (packed A block, packed B block, edge tile). */
 export function scratchBytes(): usize {
@@ -43,9 +21,22 @@ export function heapBase(): usize {
   return (__heap_base + 63) & ~(63 as usize);
 }
 
+/** Microkernel tile rows (the host splits work on MR-row boundaries and sizes packed weights). */
+export function tileRows(): i32 {
+  return MR;
+}
+
+/** Microkernel tile columns. */
+export function tileCols(): i32 {
+  return NR;
+}
+
 /**
  * C (+)= op(A)·op(B). `lda`, `ldb`, `ldc` are row strides in elements of the matrices
- * as stored (so for transA, A is stored k×m and lda ≥ m).
+ * as stored (so for transA, A is stored k×m and lda ≥ m). Unless accumulating, a nonzero
+ * `bias` (address of m floats) starts row i of C at bias[i] instead of zero; it is added
+ * to the first depth block's sums as the microkernel stores them, which saves a pass over C
+ * and rounds exactly as filling C with the bias and accumulating would.
  */
 export function sgemm(
   m: i32,
@@ -60,214 +51,71 @@ export function sgemm(
   c: usize,
   ldc: i32,
   accumulate: bool,
+  bias: usize,
   scratch: usize,
 ): void {
   if (m <= 0 || n <= 0) return;
-  if (k <= 0) {
-    if (!accumulate) for (let i = 0; i < m; i++) memory.fill(c + <usize>(i * ldc) * 4, 0, <usize>n * 4);
-    return;
-  }
-  // Matrix-vector shapes would waste most of a padded MR×NR tile; they are memory-bound
-  // anyway, so they get dedicated dot/axpy loops.
-  if (n == 1) {
-    // c[i] = Σ_p A(i,p)·b[p]; rows of A are contiguous unless transposed.
-    gemv(m, k, a, lda, !transA, b, transB ? 1 : ldb, c, ldc, accumulate);
-    return;
-  }
-  if (m == 1) {
-    // c[j] = Σ_p a[p]·B(p,j): the same problem with B playing the matrix role.
-    gemv(n, k, b, ldb, transB, a, transA ? lda : 1, c, 1, accumulate);
-    return;
-  }
-
-  const packedA = scratch;
-  const packedB = packedA + PACK_A_BYTES;
-  const tile = packedB + PACK_B_BYTES;
-  const ldcBytes = <usize>ldc * 4;
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = min(NC, n - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
-      // Only the first depth block may overwrite C; later ones add to it.
-      const beta = accumulate || pc > 0;
-      packB(kc, nc, b, ldb, transB, pc, jc, packedB);
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = min(MC, m - ic);
-        packA(mc, kc, a, lda, transA, ic, pc, packedA);
-        for (let jr = 0; jr < nc; jr += NR) {
-          const nr = min(NR, nc - jr);
-          const pb = packedB + <usize>(jr * kc) * 4;
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir);
-            const pa = packedA + <usize>(ir * kc) * 4;
-            const cp = c + (<usize>(ic + ir) * <usize>ldc + <usize>(jc + jr)) * 4;
-            if (mr == MR && nr == NR) {
-              kernel(kc, pa, pb, cp, ldcBytes, beta);
-            } else {
-              // Edge tile: compute the full padded tile into scratch, then merge the valid part.
-              kernel(kc, pa, pb, tile, <usize>NR * 4, false);
-              mergeTile(tile, mr, nr, cp, ldcBytes, beta);
-            }
-          }
-        }
-      }
+  if (k > 0 && (n == 1 || m == 1)) {
+    // Matrix-vector shapes would waste most of a padded MR×NR tile; they are memory-bound
+    // anyway, so they get dedicated dot/axpy loops, which have no bias of their own: start C
+    // from it and accumulate instead.
+    if (bias != 0 && !accumulate) {
+      broadcastRows(c, m, n, ldc, bias);
+      accumulate = true;
     }
+    if (n == 1) {
+      // c[i] = Σ_p A(i,p)·b[p]; rows of A are contiguous unless transposed.
+      gemv(m, k, a, lda, !transA, b, transB ? 1 : ldb, c, ldc, accumulate);
+    } else {
+      // c[j] = Σ_p a[p]·B(p,j): the same problem with B playing the matrix role.
+      gemv(n, k, b, ldb, transB, a, transA ? lda : 1, c, 1, accumulate);
+    }
+    return;
   }
+  blocked(m, n, k, a, lda, transA, false, 0, b, ldb, transB, c, ldc, accumulate, bias, scratch);
 }
 
-/** MR×NR microkernel over a packed A micro-panel (kc×MR) and B micro-panel (kc×NR). */
-function kernel(kc: i32, pa: usize, pb: usize, c: usize, ldc: usize, beta: bool): void {
-  let c00 = f32x4.splat(0),
-    c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0),
-    c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0),
-    c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0),
-    c31 = f32x4.splat(0);
-  const end = pb + <usize>kc * (NR * 4);
-  while (pb < end) {
-    const b0 = v128.load(pb);
-    const b1 = v128.load(pb, 16);
-    let av = v128.load32_splat(pa);
-    c00 = f32x4.add(c00, f32x4.mul(av, b0));
-    c01 = f32x4.add(c01, f32x4.mul(av, b1));
-    av = v128.load32_splat(pa, 4);
-    c10 = f32x4.add(c10, f32x4.mul(av, b0));
-    c11 = f32x4.add(c11, f32x4.mul(av, b1));
-    av = v128.load32_splat(pa, 8);
-    c20 = f32x4.add(c20, f32x4.mul(av, b0));
-    c21 = f32x4.add(c21, f32x4.mul(av, b1));
-    av = v128.load32_splat(pa, 12);
-    c30 = f32x4.add(c30, f32x4.mul(av, b0));
-    c31 = f32x4.add(c31, f32x4.mul(av, b1));
-    pa += MR * 4;
-    pb += NR * 4;
-  }
-  if (beta) {
-    c00 = f32x4.add(c00, v128.load(c));
-    c01 = f32x4.add(c01, v128.load(c, 16));
-    c10 = f32x4.add(c10, v128.load(c + ldc));
-    c11 = f32x4.add(c11, v128.load(c + ldc, 16));
-    c20 = f32x4.add(c20, v128.load(c + 2 * ldc));
-    c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
-    c30 = f32x4.add(c30, v128.load(c + 3 * ldc));
-    c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
-  }
-  v128.store(c, c00);
-  v128.store(c, c01, 16);
-  v128.store(c + ldc, c10);
-  v128.store(c + ldc, c11, 16);
-  v128.store(c + 2 * ldc, c20);
-  v128.store(c + 2 * ldc, c21, 16);
-  v128.store(c + 3 * ldc, c30);
-  v128.store(c + 3 * ldc, c31, 16);
+/** Floats packWeights writes for an m×k matrix: m rounded up to MR, times k. */
+export function packedWeightsLength(m: i32, k: i32): i32 {
+  return ((m + MR - 1) / MR) * MR * k;
 }
 
-/** Copies (or adds) the top-left mr×nr corner of the padded tile into C. */
-function mergeTile(tile: usize, mr: i32, nr: i32, c: usize, ldc: usize, beta: bool): void {
-  for (let i = 0; i < mr; i++) {
-    const src = tile + <usize>(i * NR) * 4;
-    const dst = c + <usize>i * ldc;
-    for (let j = 0; j < nr; j++) {
-      const o = <usize>j * 4;
-      const v = load<f32>(src + o);
-      store<f32>(dst + o, beta ? load<f32>(dst + o) + v : v);
-    }
+/**
+ * Packs a whole row-major m×k matrix (row stride lda) the way sgemm packs its A blocks, for
+ * operands used in many products (a layer's weights): depth blocks of KC, each holding all
+ * MR-row micro-panels ([panel][p][r], the last zero-padded). Block pc (a multiple of KC)
+ * starts pc·mPad floats in, mPad = m rounded up to MR, and its panel for rows from r0 (a
+ * multiple of MR) another r0·kc floats in.
+ */
+export function packWeights(m: i32, k: i32, a: usize, lda: i32, dst: usize): void {
+  const mPad = ((m + MR - 1) / MR) * MR;
+  for (let pc = 0; pc < k; pc += KC) {
+    packA(m, min(KC, k - pc), a, lda, false, 0, pc, dst + <usize>pc * <usize>mPad * 4);
   }
 }
 
 /**
- * Packs rows [i0, i0+mc) × depth [p0, p0+kc) of op(A) into MR-row micro-panels laid out
- * [panel][p][r], zero-padding the last panel to MR rows.
+ * C (+)= A·op(B) with A packed by packWeights (mPad as there): rows [row0, row0 + m) of it,
+ * row0 a multiple of MR. Otherwise as sgemm.
  */
-function packA(mc: i32, kc: i32, a: usize, lda: i32, transA: bool, i0: i32, p0: i32, dst: usize): void {
-  for (let ip = 0; ip < mc; ip += MR) {
-    const rows = min(MR, mc - ip);
-    if (!transA) {
-      // A(i,p) = a[i·lda + p]: each row is contiguous, scattered into the panel at stride MR.
-      for (let r = 0; r < rows; r++) {
-        let src = a + (<usize>(i0 + ip + r) * <usize>lda + <usize>p0) * 4;
-        let d = dst + <usize>r * 4;
-        for (let p = 0; p < kc; p++) {
-          store<f32>(d, load<f32>(src));
-          src += 4;
-          d += MR * 4;
-        }
-      }
-    } else {
-      // A(i,p) = a[p·lda + i]: the MR values for one p are contiguous.
-      let src = a + (<usize>p0 * <usize>lda + <usize>(i0 + ip)) * 4;
-      const ldaBytes = <usize>lda * 4;
-      if (rows == MR && MR == 4) {
-        // One v128 moves a whole panel column.
-        for (let p = 0; p < kc; p++) {
-          v128.store(dst + <usize>(p * MR) * 4, v128.load(src));
-          src += ldaBytes;
-        }
-      } else {
-        for (let p = 0; p < kc; p++) {
-          for (let r = 0; r < rows; r++) store<f32>(dst + <usize>(p * MR + r) * 4, load<f32>(src + <usize>r * 4));
-          src += ldaBytes;
-        }
-      }
-    }
-    for (let r = rows; r < MR; r++) {
-      for (let p = 0; p < kc; p++) store<f32>(dst + <usize>(p * MR + r) * 4, 0);
-    }
-    dst += <usize>(kc * MR) * 4;
-  }
-}
-
-/**
- * Packs depth [p0, p0+kc) × columns [j0, j0+nc) of op(B) into NR-column micro-panels laid
- * out [panel][p][c], zero-padding the last panel to NR columns.
- */
-function packB(kc: i32, nc: i32, b: usize, ldb: i32, transB: bool, p0: i32, j0: i32, dst: usize): void {
-  const ldbBytes = <usize>ldb * 4;
-  for (let jp = 0; jp < nc; jp += NR) {
-    const cols = min(NR, nc - jp);
-    if (!transB) {
-      // B(p,j) = b[p·ldb + j]: NR consecutive values per depth step.
-      let src = b + (<usize>p0 * <usize>ldb + <usize>(j0 + jp)) * 4;
-      let d = dst;
-      if (cols == NR) {
-        for (let p = 0; p < kc; p++) {
-          v128.store(d, v128.load(src));
-          v128.store(d, v128.load(src, 16), 16);
-          src += ldbBytes;
-          d += NR * 4;
-        }
-      } else {
-        for (let p = 0; p < kc; p++) {
-          v128.store(d, f32x4.splat(0));
-          v128.store(d, f32x4.splat(0), 16);
-          for (let j = 0; j < cols; j++) store<f32>(d + <usize>j * 4, load<f32>(src + <usize>j * 4));
-          src += ldbBytes;
-          d += NR * 4;
-        }
-      }
-    } else {
-      // B(p,j) = b[j·ldb + p]: each column of op(B) is contiguous, scattered at stride NR.
-      for (let j = 0; j < NR; j++) {
-        let d = dst + <usize>j * 4;
-        if (j < cols) {
-          let src = b + (<usize>(j0 + jp + j) * <usize>ldb + <usize>p0) * 4;
-          for (let p = 0; p < kc; p++) {
-            store<f32>(d, load<f32>(src));
-            src += 4;
-            d += NR * 4;
-          }
-        } else {
-          for (let p = 0; p < kc; p++) {
-            store<f32>(d, 0);
-            d += NR * 4;
-          }
-        }
-      }
-    }
-    dst += <usize>(kc * NR) * 4;
-  }
+export function sgemmPacked(
+  m: i32,
+  n: i32,
+  k: i32,
+  packed: usize,
+  mPad: i32,
+  row0: i32,
+  b: usize,
+  ldb: i32,
+  transB: bool,
+  c: usize,
+  ldc: i32,
+  accumulate: bool,
+  bias: usize,
+  scratch: usize,
+): void {
+  if (m <= 0 || n <= 0) return;
+  blocked(m, n, k, packed, mPad, false, true, row0, b, ldb, transB, c, ldc, accumulate, bias, scratch);
 }
 
 /**
@@ -357,46 +205,22 @@ export function im2col(
   outW: i32,
   dst: usize,
 ): void {
-  const rowBytes = <usize>outW * 4;
-  for (let c = 0; c < channels; c++) {
-    const plane = x + <usize>(c * height * width) * 4;
-    for (let ky = 0; ky < kh; ky++) {
-      for (let kx = 0; kx < kw; kx++) {
-        const ix0 = kx * dilationW - padLeft;
-        // Output columns whose input column ox·strideW + ix0 lies inside [0, width).
-        const lo = min(outW, ix0 >= 0 ? 0 : (-ix0 + strideW - 1) / strideW);
-        const hi = max(lo, min(outW, width - ix0 > 0 ? (width - ix0 + strideW - 1) / strideW : 0));
-        for (let oy = 0; oy < outH; oy++) {
-          const iy = oy * strideH - padTop + ky * dilationH;
-          if (iy < 0 || iy >= height) {
-            memory.fill(dst, 0, rowBytes);
-          } else {
-            const src = plane + <usize>(iy * width + ix0) * 4;
-            if (lo > 0) memory.fill(dst, 0, <usize>lo * 4);
-            if (strideW == 1) {
-              memory.copy(dst + <usize>lo * 4, src + <usize>lo * 4, <usize>(hi - lo) * 4);
-            } else {
-              for (let ox = lo; ox < hi; ox++) {
-                store<f32>(dst + <usize>ox * 4, load<f32>(src + <usize>(ox * strideW) * 4));
-              }
-            }
-            if (hi < outW) memory.fill(dst + <usize>hi * 4, 0, <usize>(outW - hi) * 4);
-          }
-          dst += rowBytes;
-        }
-      }
-    }
-  }
-}
-
-/** Sets every element of row i of the rows×cols matrix at y to bias[i]. */
-export function broadcastRows(y: usize, rows: i32, cols: i32, bias: usize): void {
-  const cols4 = cols & ~3;
-  for (let i = 0; i < rows; i++) {
-    const v = load<f32>(bias + <usize>i * 4);
-    const vv = f32x4.splat(v);
-    for (let j = 0; j < cols4; j += 4) v128.store(y + <usize>j * 4, vv);
-    for (let j = cols4; j < cols; j++) store<f32>(y + <usize>j * 4, v);
-    y += <usize>cols * 4;
-  }
+  im2colRows(
+    x,
+    height,
+    width,
+    kh,
+    kw,
+    strideH,
+    strideW,
+    padTop,
+    padLeft,
+    dilationH,
+    dilationW,
+    outH,
+    outW,
+    dst,
+    0,
+    channels * kh,
+  );
 }

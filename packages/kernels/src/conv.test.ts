@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conv2dOutputSize, sconv2d, type Conv2dShape } from './index.js';
+import { conv2dOutputSize, getThreads, residentStats, sconv2d, setThreads, type Conv2dShape } from './index.js';
 
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
@@ -81,6 +81,17 @@ function check(partial: Conv2dShape, withBias: boolean, seed: number): void {
   for (let i = 0; i < value.length; i++) worst = Math.max(worst, Math.abs(Y[i] - value[i]) / (scale[i] + 1e-30));
   expect(worst, JSON.stringify(s)).toBeLessThan(1e-5);
   expect([Y[Y.length - 2], Y[Y.length - 1]]).toEqual(tail);
+  // Resident (pre-packed) weights give bitwise the same result, on first use and on reuse.
+  for (let pass = 0; pass < 2; pass++) {
+    const Yc = new Float32Array(Y.length);
+    sconv2d(s, X, 0, W, 0, bias, 0, Yc, 0, { constantWeights: true });
+    expect(firstDifference(Yc.subarray(0, value.length), Y), `constant weights, pass ${pass}`).toBe(-1);
+  }
+}
+
+/** Index of the first element where a and b differ bitwise (-1 if none). */
+function firstDifference(a: Float32Array, b: Float32Array): number {
+  return a.findIndex((v, i) => !Object.is(v, b[i]));
 }
 
 describe('sconv2d', () => {
@@ -122,6 +133,12 @@ describe('sconv2d', () => {
       { kernelHeight: 3, kernelWidth: 2, dilationH: 2, dilationW: 3, padTop: 2, padLeft: 1, padBottom: 1, padRight: 3 },
       { kernelHeight: 5, kernelWidth: 5, strideW: 3, padLeft: 4, padRight: 4 },
       { kernelHeight: 12, kernelWidth: 12, padTop: 2, padLeft: 1, padBottom: 1, padRight: 0 },
+      // Output rows as long as input rows (the contiguous-copy im2col): "same" padding with
+      // wide, dilated and asymmetrically padded kernels, and ones wider than the image.
+      { kernelHeight: 5, kernelWidth: 5, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2 },
+      { kernelHeight: 3, kernelWidth: 3, dilationH: 2, dilationW: 2, padTop: 2, padLeft: 2, padBottom: 2, padRight: 2 },
+      { kernelHeight: 3, kernelWidth: 3, padTop: 0, padLeft: 2, padBottom: 2, padRight: 0 },
+      { kernelHeight: 13, kernelWidth: 13, padTop: 6, padLeft: 6, padBottom: 6, padRight: 6 },
     ]) {
       check({ ...base, ...extra }, seed % 2 === 0, seed++);
       check({ ...base, inChannels: 6, ...extra, group: 2 }, seed % 2 === 0, seed++);
@@ -147,6 +164,57 @@ describe('sconv2d', () => {
       true,
       99,
     );
+  });
+
+  it('gives bitwise the same result on one thread and on several', () => {
+    const before = getThreads();
+    try {
+      const s = {
+        batch: 1,
+        inChannels: 32,
+        inHeight: 30,
+        inWidth: 30,
+        outChannels: 36,
+        kernelHeight: 3,
+        kernelWidth: 3,
+        padTop: 1,
+        padLeft: 1,
+        padBottom: 1,
+        padRight: 1,
+      };
+      const next = rng(123);
+      const X = randomArray(32 * 30 * 30, next);
+      const W = randomArray(36 * 32 * 9, next);
+      const bias = randomArray(36, next);
+      const results = [1, 2, 3].map((threads) => {
+        setThreads(threads);
+        const Y = new Float32Array(36 * 30 * 30);
+        sconv2d(s, X, 0, W, 0, bias, 0, Y, 0, { constantWeights: threads === 2 });
+        return Y;
+      });
+      expect(firstDifference(results[1], results[0])).toBe(-1);
+      expect(firstDifference(results[2], results[0])).toBe(-1);
+    } finally {
+      setThreads(before);
+    }
+  });
+
+  it('keeps constant weights resident, one copy per array, and re-packs a new range', () => {
+    const s = { batch: 1, inChannels: 4, inHeight: 6, inWidth: 6, outChannels: 5, kernelHeight: 3, kernelWidth: 3 };
+    const next = rng(77);
+    const X = randomArray(4 * 36, next);
+    const W = randomArray(2 * 5 * 4 * 9, next);
+    const Y1 = new Float32Array(5 * 16);
+    const Y2 = new Float32Array(5 * 16);
+    sconv2d(s, X, 0, W, 0, undefined, 0, Y1, 0, { constantWeights: true });
+    const entries = residentStats().entries;
+    sconv2d(s, X, 0, W, 0, undefined, 0, Y1, 0, { constantWeights: true });
+    expect(residentStats().entries).toBe(entries);
+    // The second half of the same array: replaces the first entry rather than reusing it.
+    sconv2d(s, X, 0, W, 180, undefined, 0, Y1, 0, { constantWeights: true });
+    sconv2d(s, X, 0, W.slice(180), 0, undefined, 0, Y2, 0);
+    expect(residentStats().entries).toBe(entries);
+    expect(firstDifference(Y1, Y2)).toBe(-1);
   });
 
   it('rejects inconsistent shapes', () => {

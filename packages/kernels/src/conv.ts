@@ -1,5 +1,16 @@
 import { checkRange } from './check.js';
-import { align4, arena, gemm, kernels } from './wasm.js';
+import {
+  alignLine,
+  beginCall,
+  gemmPacked,
+  im2col,
+  memoryView,
+  packedWeightsLength,
+  packWeights,
+  residentCopy,
+  residentPackedWeights,
+  workspace,
+} from './wasm.js';
 
 /** Geometry of a 2-D convolution over NCHW tensors (ONNX Conv semantics, explicit pads). */
 export interface Conv2dShape {
@@ -21,6 +32,14 @@ export interface Conv2dShape {
   group?: number;
 }
 
+export interface Conv2dOptions {
+  /**
+   * W's range (and bias's) never changes while the array is alive (a model's weights): it is
+   * copied into WebAssembly memory once and reused by later calls (see setResidentCapacity).
+   */
+  constantWeights?: boolean;
+}
+
 /** Output spatial size [outHeight, outWidth] of a convolution. */
 export function conv2dOutputSize(s: Conv2dShape): [number, number] {
   const outH = Math.floor(
@@ -37,7 +56,8 @@ export function conv2dOutputSize(s: Conv2dShape): [number, number] {
  *   X [batch][inChannels][inHeight][inWidth], W [outChannels][inChannels/group][kH][kW],
  *   bias [outChannels] (optional), Y [batch][outChannels][outH][outW] (see conv2dOutputSize).
  * Each (image, group) is an im2col (skipped for 1×1, stride-1, unpadded kernels, whose
- * input already is the column matrix) followed by a GEMM, all inside WebAssembly memory.
+ * input already is the column matrix) followed by a GEMM that starts each output row from its
+ * bias, all inside WebAssembly memory (and on several threads when large, see setThreads).
  */
 export function sconv2d(
   shape: Conv2dShape,
@@ -49,6 +69,7 @@ export function sconv2d(
   biasOffset: number,
   Y: Float32Array,
   yOffset: number,
+  opts: Conv2dOptions = {},
 ): void {
   const { batch, inChannels, inHeight, inWidth, outChannels, kernelHeight: kh, kernelWidth: kw } = shape;
   const strideH = shape.strideH ?? 1;
@@ -105,31 +126,45 @@ export function sconv2d(
     padLeft === 0 &&
     outH === inHeight &&
     outW === inWidth;
+  beginCall();
+  // The weights of each group are packed for the GEMM microkernel once per call, or once for
+  // good when constant (resident, like a constant bias). The rest goes in the workspace:
+  // [X][W][packed W][bias][Y][columns].
+  const constant = opts.constantWeights === true;
+  const packedLen = packedWeightsLength(mg, kg);
+  const wResident = constant ? residentPackedWeights(W, wOffset, group, mg, kg) : -1;
+  const bResident = bias && constant ? residentCopy(bias, biasOffset, outChannels) : -1;
   const xAt = 0;
-  const wAt = align4(xAt + xLen);
-  const bAt = align4(wAt + wLen);
-  const yAt = align4(bAt + (bias ? outChannels : 0));
-  const colAt = align4(yAt + yLen);
-  const { heap, base } = arena(colAt + (direct ? 0 : kg * outH * outW));
-  heap.set(X.subarray(xOffset, xOffset + xLen), base + xAt);
-  heap.set(W.subarray(wOffset, wOffset + wLen), base + wAt);
-  if (bias) heap.set(bias.subarray(biasOffset, biasOffset + outChannels), base + bAt);
-
-  const k = kernels();
+  const wAt = xAt + alignLine(xLen);
+  const pAt = wAt + (wResident < 0 ? alignLine(wLen) : 0);
+  const bAt = pAt + (wResident < 0 ? alignLine(group * packedLen) : 0);
+  const yAt = bAt + (bias && bResident < 0 ? alignLine(outChannels) : 0);
+  const colAt = yAt + alignLine(yLen);
+  const base = workspace(colAt + (direct ? 0 : kg * outH * outW)) / 4;
   const ptr = (at: number): number => (base + at) * 4;
+  const heap = memoryView();
+  heap.set(X.subarray(xOffset, xOffset + xLen), base + xAt);
+  if (wResident < 0) {
+    heap.set(W.subarray(wOffset, wOffset + wLen), base + wAt);
+    for (let g = 0; g < group; g++) packWeights(mg, kg, ptr(wAt + g * mg * kg), kg, ptr(pAt + g * packedLen));
+  }
+  if (bias && bResident < 0) heap.set(bias.subarray(biasOffset, biasOffset + outChannels), base + bAt);
+
+  const w0 = wResident < 0 ? ptr(pAt) : wResident;
+  const b0 = bias === undefined ? 0 : bResident < 0 ? ptr(bAt) : bResident;
   const n = outH * outW;
   for (let b = 0; b < batch; b++) {
     for (let g = 0; g < group; g++) {
       const x = ptr(xAt + b * imageIn + g * cg * inHeight * inWidth);
       const y = ptr(yAt + b * imageOut + g * mg * n);
-      if (bias) k.broadcastRows(y, mg, n, ptr(bAt + g * mg));
       let cols = x;
       if (!direct) {
         cols = ptr(colAt);
-        k.im2col(x, cg, inHeight, inWidth, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW, cols);
+        im2col(x, cg, inHeight, inWidth, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW, cols);
       }
-      gemm(mg, n, kg, ptr(wAt + g * mg * kg), kg, false, cols, n, false, y, n, bias !== undefined);
+      gemmPacked(mg, n, kg, w0 + g * packedLen * 4, cols, n, false, y, n, false, b0 === 0 ? 0 : b0 + g * mg * 4);
     }
   }
-  Y.set(heap.subarray(base + yAt, base + yAt + yLen), yOffset);
+  // The GEMMs may have allocated thread scratch: take a fresh view.
+  Y.set(memoryView().subarray(base + yAt, base + yAt + yLen), yOffset);
 }

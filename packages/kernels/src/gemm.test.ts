@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getThreads, setThreads, sgemm, type SgemmOptions } from './index.js';
+import { getThreads, residentStats, setResidentCapacity, setThreads, sgemm, type SgemmOptions } from './index.js';
 
 /** Deterministic xorshift stream so failures reproduce. */
 function rng(seed: number): () => number {
@@ -134,6 +134,64 @@ describe('sgemm', () => {
     check(3, 5, 7, { accumulate: true }, 401);
   });
 
+  it('keeps constant operands resident across calls, with the same results', () => {
+    let seed = 700;
+    for (const [M, N, K] of [
+      [40, 50, 300],
+      [1, 1000, 64],
+      [1000, 1, 64],
+    ]) {
+      for (const opts of [{}, { transA: true }, { transB: true, accumulate: true }]) {
+        const next = rng(seed++);
+        const A = randomArray(M * K, next);
+        const B = randomArray(K * N, next);
+        const C0 = randomArray(M * N, next);
+        const plain = C0.slice();
+        sgemm(M, N, K, A, 0, B, 0, plain, 0, opts);
+        for (const constant of [{ constantA: true }, { constantB: true }, { constantA: true, constantB: true }]) {
+          for (let pass = 0; pass < 2; pass++) {
+            const C = C0.slice();
+            sgemm(M, N, K, A, 0, B, 0, C, 0, { ...opts, ...constant });
+            expect(
+              C.findIndex((v, i) => !Object.is(v, plain[i])),
+              `${M}×${N}×${K} ${JSON.stringify({ ...opts, ...constant })}`,
+            ).toBe(-1);
+          }
+        }
+      }
+    }
+  });
+
+  it('evicts resident operands past the budget and drops them all at capacity 0', () => {
+    const next = rng(800);
+    const A = randomArray(64 * 64, next);
+    const B = randomArray(64 * 64, next);
+    const C = new Float32Array(64 * 64);
+    try {
+      setResidentCapacity(0);
+      expect(residentStats()).toEqual({ bytes: 0, entries: 0 });
+      setResidentCapacity(64 * 64 * 4 * 1.5);
+      sgemm(64, 64, 64, A, 0, B, 0, C, 0, { constantA: true, constantB: true });
+      // Both operands of the current call stay, however far over budget.
+      expect(residentStats().entries).toBe(2);
+      const other = randomArray(64 * 64, next);
+      sgemm(64, 64, 64, other, 0, B, 0, C, 0, { constantA: true });
+      // Least recently used first, A and then B go until `other` fits the budget.
+      expect(residentStats().entries).toBe(1);
+      expect(residentStats().bytes).toBe(64 * 64 * 4);
+      const expected = new Float32Array(64 * 64);
+      sgemm(64, 64, 64, other, 0, B, 0, expected, 0);
+      expect(C.findIndex((v, i) => !Object.is(v, expected[i]))).toBe(-1);
+    } finally {
+      setResidentCapacity(1 << 30);
+    }
+  });
+
+  it('rejects a bad resident capacity', () => {
+    expect(() => setResidentCapacity(-1)).toThrow(RangeError);
+    expect(() => setResidentCapacity(NaN)).toThrow(RangeError);
+  });
+
   it('K = 0 yields zeros, or leaves C unchanged when accumulating', () => {
     const C = new Float32Array([1, 2, 3, 4, 5, 6]);
     sgemm(2, 3, 0, new Float32Array(0), 0, new Float32Array(0), 0, C, 0, { accumulate: true });
@@ -186,6 +244,34 @@ describe('sgemm', () => {
         }
       }
       check(300, 700, 300, { transB: true }, 600); // still correct after the thread-count changes
+    } finally {
+      setThreads(before);
+    }
+  });
+
+  it('stays bitwise deterministic with more threads than cores (late workers get fewer chunks)', () => {
+    const before = getThreads();
+    try {
+      const next = rng(900);
+      const M = 96;
+      const N = 500;
+      const K = 130;
+      const A = randomArray(M * K, next);
+      const B = randomArray(K * N, next);
+      setThreads(1);
+      const expected = new Float32Array(M * N);
+      sgemm(M, N, K, A, 0, B, 0, expected, 0);
+      setThreads(8);
+      // Many back-to-back products: offers withdrawn from workers that did not wake in time
+      // must never leak into the next product.
+      for (let r = 0; r < 40; r++) {
+        const C = new Float32Array(M * N);
+        sgemm(M, N, K, A, 0, B, 0, C, 0, r % 2 === 0 ? {} : { constantA: true });
+        expect(
+          C.findIndex((v, i) => !Object.is(v, expected[i])),
+          `round ${r}`,
+        ).toBe(-1);
+      }
     } finally {
       setThreads(before);
     }

@@ -1,5 +1,5 @@
 import { checkRange } from './check.js';
-import { align4, arena, gemm } from './wasm.js';
+import { alignLine, beginCall, gemm, memoryView, residentCopy, workspace } from './wasm.js';
 
 export interface SgemmOptions {
   /** A is stored K×M (row-major) and used transposed. */
@@ -8,15 +8,23 @@ export interface SgemmOptions {
   transB?: boolean;
   /** Add the product to C instead of overwriting it. */
   accumulate?: boolean;
+  /**
+   * A's range never changes while the array is alive (a model's weights): it is copied into
+   * WebAssembly memory once and reused by later calls (see setResidentCapacity).
+   */
+  constantA?: boolean;
+  /** The same promise for B. */
+  constantB?: boolean;
 }
 
 /**
  * C[M×N] (+)= op(A)[M×K] · op(B)[K×N] in float32, all matrices dense row-major starting at
  * the given element offsets. op(X) is X or Xᵀ according to `opts`.
  *
- * The operands are copied into the kernels' WebAssembly memory, multiplied there with a
- * SIMD microkernel (on several threads when large, see setThreads), and the result copied
- * back. Synchronous; not re-entrant (one shared arena), which is fine on one JS thread.
+ * The operands are copied into the kernels' WebAssembly memory (constant ones only once, see
+ * `constantA`), multiplied there with a SIMD microkernel (on several threads when large, see
+ * setThreads), and the result copied back. Synchronous; not re-entrant (one shared
+ * workspace), which is fine on one JS thread.
  */
 export function sgemm(
   M: number,
@@ -42,28 +50,34 @@ export function sgemm(
   checkRange('sgemm', 'C', C, cOffset, cLen);
   if (cLen === 0) return;
 
+  beginCall();
+  // Constant operands are resident; the rest is copied into the workspace: [A][B][C].
+  const aResident = opts.constantA === true ? residentCopy(A, aOffset, aLen) : -1;
+  const bResident = opts.constantB === true ? residentCopy(B, bOffset, bLen) : -1;
   const aAt = 0;
-  const bAt = align4(aAt + aLen);
-  const cAt = align4(bAt + bLen);
-  const { heap, base } = arena(cAt + cLen);
-  heap.set(A.subarray(aOffset, aOffset + aLen), base + aAt);
-  heap.set(B.subarray(bOffset, bOffset + bLen), base + bAt);
+  const bAt = aAt + (aResident < 0 ? alignLine(aLen) : 0);
+  const cAt = bAt + (bResident < 0 ? alignLine(bLen) : 0);
+  const base = workspace(cAt + cLen) / 4;
+  const heap = memoryView();
+  if (aResident < 0) heap.set(A.subarray(aOffset, aOffset + aLen), base + aAt);
+  if (bResident < 0) heap.set(B.subarray(bOffset, bOffset + bLen), base + bAt);
   if (accumulate) heap.set(C.subarray(cOffset, cOffset + cLen), base + cAt);
   gemm(
     M,
     N,
     K,
-    (base + aAt) * 4,
+    aResident < 0 ? (base + aAt) * 4 : aResident,
     transA ? M : K,
     transA,
-    (base + bAt) * 4,
+    bResident < 0 ? (base + bAt) * 4 : bResident,
     transB ? K : N,
     transB,
     (base + cAt) * 4,
     N,
     accumulate,
   );
-  C.set(heap.subarray(base + cAt, base + cAt + cLen), cOffset);
+  // gemm may have allocated thread scratch: take a fresh view.
+  C.set(memoryView().subarray(base + cAt, base + cAt + cLen), cOffset);
 }
 
 function checkDims(M: number, N: number, K: number): void {

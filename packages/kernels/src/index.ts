@@ -1,3 +1,5 @@
 export { sgemm, type SgemmOptions } from './gemm.js';
-export { sconv2d, conv2dOutputSize, type Conv2dShape } from './conv.js';
-export { getThreads, setThreads } from './wasm.js';
+export { sconv2d, conv2dOutputSize, type Conv2dShape, type Conv2dOptions } from './conv.js';
+export { getThreads, setThreads, setResidentCapacity, residentStats } from './wasm.js';
+export { srelu, sbinary, sfold, type BinaryOpName } from './elementwise.js';
+export { smaxpool2d, type MaxPool2dShape } from './pool.js';

@@ -1,4 +1,5 @@
 import { PimcError } from '@pimc/support';
+import { sfold, srelu, type BinaryOpName } from '@pimc/kernels';
 import {
   Abs,
   Add,
@@ -42,6 +43,7 @@ import {
   type TypedArray,
 } from '@pimc/ir';
 import { binaryBroadcast, mapBroadcast } from '../broadcast.js';
+import { float32ToOverwrite } from './nn/float.js';
 import { kernel, operand, type Kernel, type KernelContext } from '../kernel.js';
 
 /**
@@ -103,13 +105,47 @@ const wideInteger = (dtype: DType): boolean => dtype === 'int64' || dtype === 'u
 // -------------------------------------------------------------------------------------------------
 // Binary arithmetic and comparisons
 
-function binaryKernel(schema: OpSchema, pick: (dtype: DType) => (x: number, y: number) => number, result?: DType): Kernel {
+function binaryKernel(
+  schema: OpSchema,
+  pick: (dtype: DType) => (x: number, y: number) => number,
+  result?: DType,
+  float32Op?: BinaryOpName,
+): Kernel {
   return kernel(schema, (inputs, _attrs, ctx) => {
     const a = operand(inputs, 0, ctx, 'A');
     const b = operand(inputs, 1, ctx, 'B');
     const dtype = result ?? a.dtype;
+    if (float32Op !== undefined && result === undefined) {
+      const fast = sameShapeFloat32([a, b], float32Op);
+      if (fast !== undefined) return [fast];
+    }
     return [finish(binaryBroadcast(a, b, dtype, pick(a.dtype), schema.name))];
   });
+}
+
+// Same-shape float32 operands (a residual network's skip-connection adds) go to WebAssembly
+// SIMD loops, several times faster than the generic path here. Each element is computed in
+// single precision, which is bitwise what the generic path's double arithmetic rounded to
+// float32 gives.
+
+/**
+ * Folds `op` over two or more float32 tensors of one shape (left to right, rounding after each
+ * step, as the generic path does); undefined when the operands are anything else.
+ */
+function sameShapeFloat32(xs: readonly Tensor[], op: BinaryOpName): Tensor | undefined {
+  const first = xs[0]!;
+  for (const x of xs) {
+    if (x.dtype !== 'float32' || x.shape.length !== first.shape.length || x.shape.some((d, i) => d !== first.shape[i])) {
+      return undefined;
+    }
+  }
+  const out = float32ToOverwrite(first.size);
+  sfold(
+    op,
+    xs.map((x) => x.data as Float32Array),
+    out,
+  );
+  return new Tensor('float32', first.shape, out);
 }
 
 const add = (x: number, y: number) => x + y;
@@ -141,12 +177,16 @@ const powKernel = kernel(Pow, (inputs, _attrs, ctx) => {
 // -------------------------------------------------------------------------------------------------
 // Variadic Max, Min, Sum, Mean
 
-function variadicKernel(schema: OpSchema, f: (x: number, y: number) => number, mean = false): Kernel {
+function variadicKernel(schema: OpSchema, f: (x: number, y: number) => number, mean = false, float32Op?: BinaryOpName): Kernel {
   return kernel(schema, (inputs, _attrs, ctx) => {
     const xs = inputs.filter((t): t is Tensor => t !== undefined);
     const first = xs[0] ?? operand(inputs, 0, ctx, 'data_0');
     // A single operand comes back as itself (its max, min, sum and mean), which is fine for immutable tensors.
     if (xs.length === 1) return [first];
+    if (float32Op !== undefined && !mean) {
+      const fast = sameShapeFloat32(xs, float32Op);
+      if (fast !== undefined) return [fast];
+    }
     // Accumulate unrounded (float16 lives in float32 storage) and round once at the end.
     let acc = first;
     for (const x of xs.slice(1)) acc = binaryBroadcast(acc, x, acc.dtype, f, schema.name);
@@ -173,6 +213,25 @@ const leakyReluKernel = kernel(LeakyRelu, (inputs, attrs, ctx) => {
       }
     }),
   ];
+});
+
+/** `v < 0 ? 0 : v` keeps NaN, where max(v, 0) written the other way round would drop it. */
+function reluLoop(src: TypedArray, dst: TypedArray): void {
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i]!;
+    dst[i] = v < 0 ? 0 : v;
+  }
+}
+
+const reluKernel = kernel(Relu, (inputs, _attrs, ctx) => {
+  const x = one(inputs, ctx);
+  if (x.dtype === 'float32') {
+    // WebAssembly SIMD: branch-free, where the loop above mispredicts on every other element.
+    const out = float32ToOverwrite(x.size);
+    srelu(x.data as Float32Array, out);
+    return [new Tensor('float32', x.shape, out)];
+  }
+  return [mapUnary(x, x.dtype, reluLoop)];
 });
 
 const hardSigmoidKernel = kernel(HardSigmoid, (inputs, attrs, ctx) => {
@@ -312,26 +371,20 @@ const castKernel = kernel(Cast, (inputs, attrs, ctx) => {
 // -------------------------------------------------------------------------------------------------
 
 export const elementwiseKernels: readonly Kernel[] = [
-  binaryKernel(Add, () => add),
-  binaryKernel(Sub, () => sub),
-  binaryKernel(Mul, (d) => (d === 'int32' || d === 'uint32' ? imul : isFloat(d) ? mul : intMul)),
-  binaryKernel(Div, (d) => (isFloat(d) ? fdiv : idiv)),
+  binaryKernel(Add, () => add, undefined, 'add'),
+  binaryKernel(Sub, () => sub, undefined, 'sub'),
+  binaryKernel(Mul, (d) => (d === 'int32' || d === 'uint32' ? imul : isFloat(d) ? mul : intMul), undefined, 'mul'),
+  binaryKernel(Div, (d) => (isFloat(d) ? fdiv : idiv), undefined, 'div'),
   powKernel,
   binaryKernel(Equal, () => (x, y) => (x === y ? 1 : 0), 'bool'),
   binaryKernel(Less, () => (x, y) => (x < y ? 1 : 0), 'bool'),
   binaryKernel(Greater, () => (x, y) => (x > y ? 1 : 0), 'bool'),
   variadicKernel(Max, (x, y) => (x > y || Number.isNaN(x) ? x : y)),
   variadicKernel(Min, (x, y) => (x < y || Number.isNaN(x) ? x : y)),
-  variadicKernel(Sum, add),
+  variadicKernel(Sum, add, false, 'add'),
   variadicKernel(Mean, add, true),
   whereKernel,
-  unaryKernel(Relu, (src, dst) => {
-    // `v < 0 ? 0 : v` keeps NaN, where max(v, 0) written the other way round would drop it.
-    for (let i = 0; i < src.length; i++) {
-      const v = src[i]!;
-      dst[i] = v < 0 ? 0 : v;
-    }
-  }),
+  reluKernel,
   leakyReluKernel,
   preluKernel,
   clipKernel,

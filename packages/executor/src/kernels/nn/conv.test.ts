@@ -185,6 +185,34 @@ describe('Conv', () => {
     expect(y64.toNumbers()).toEqual([1 + 1e-9]);
   });
 
+  it('gives the same result for weights that are graph inputs and for (resident) constant ones', () => {
+    const rng = new Rng(5);
+    const random = (shape: number[]) =>
+      f32(
+        shape,
+        Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.next() - 0.5),
+      );
+    const x = random([2, 6, 9, 9]);
+    const w = random([8, 3, 3, 3]);
+    const b = random([8]);
+    const attrs = { group: 2, pads: [1, 0, 1, 2], strides: [2, 1] };
+    const builder = new GraphBuilder(onnxOps);
+    const inputs = [new Value('x', { dtype: 'float32', shape: x.shape }), new Value('w', { dtype: 'float32', shape: w.shape })];
+    const node = builder.add('Conv', [...inputs, Value.ofConstant('b', b)], { name: 'conv', attrs });
+    const graph = { name: 'g', inputs, outputs: node.outputs, nodes: builder.nodes };
+    const fed = runGraph(
+      graph,
+      new Map([
+        ['x', x],
+        ['w', w],
+      ]),
+    ).outputs.get(node.outputs[0]!.name)!;
+    const constant = run('Conv', [x, w, b], attrs);
+    // Twice: the second run reuses the weights packed by the first.
+    expect(Array.from(run('Conv', [x, w, b], attrs).data as Float32Array)).toEqual(Array.from(constant.data as Float32Array));
+    expect(Array.from(fed.data as Float32Array)).toEqual(Array.from(constant.data as Float32Array));
+  });
+
   it('reports channel mismatches with the shapes involved', () => {
     try {
       run('Conv', [iota([1, 3, 4, 4]), iota([2, 2, 1, 1])]);

@@ -1,7 +1,8 @@
+import { sconv2d } from '@pimc/kernels';
 import { Conv, convGeometry, sizeOf, type ConvGeometry } from '@pimc/ir';
 import { gemm, type FloatArray } from '../../gemm.js';
 import { kernel, operand } from '../../kernel.js';
-import { bufferLike, floatBuffer, floatData, floatResult, product } from './float.js';
+import { bufferLike, float32ToOverwrite, floatBuffer, floatData, floatResult, product } from './float.js';
 import { tapMaps, type TapMap } from './tap-maps.js';
 
 /**
@@ -9,6 +10,10 @@ import { tapMaps, type TapMap } from './tap-maps.js';
  * patches (P output positions). Pointwise convolutions (1×1, stride 1, no padding) skip im2col,
  * since the input already is that matrix; depthwise ones (one input channel per group) run a
  * direct tap-major loop, where a GEMM with K = k would be all overhead.
+ *
+ * Float32 2-D convolutions (nearly all of a CNN's time) run entirely in WebAssembly (`sconv2d`:
+ * im2col, GEMM and bias there, weights of constant operands kept resident across runs); the
+ * rest takes the same steps here in JavaScript.
  */
 export const convKernel = kernel(Conv, (inputs, attrs, ctx) => {
   const x = operand(inputs, 0, ctx, 'X');
@@ -17,12 +22,74 @@ export const convKernel = kernel(Conv, (inputs, attrs, ctx) => {
   const geometry = convGeometry(x.shape, w.shape, attrs);
   const xd = floatData(x, ctx, 'X');
   const wd = floatData(w, ctx, 'W');
+  const bd = b === undefined ? undefined : floatData(b, ctx, 'B');
+  if (
+    wasmApplies(geometry) &&
+    xd instanceof Float32Array &&
+    wd instanceof Float32Array &&
+    (bd === undefined || bd instanceof Float32Array)
+  ) {
+    // Constants (initializers) are immutable for the graph's lifetime, so they may stay resident.
+    const constant =
+      ctx.node.inputs[1]?.constant !== undefined && (b === undefined || ctx.node.inputs[2]?.constant !== undefined);
+    // sconv2d writes every output element, so the output needs no zero-fill.
+    const y = float32ToOverwrite(sizeOf(geometry.outShape));
+    convolve2dWasm(xd, wd, bd, y, geometry, constant);
+    return [floatResult(x.dtype, geometry.outShape, y)];
+  }
   const y = floatBuffer(x.dtype, sizeOf(geometry.outShape));
   // The bias goes in first and every path accumulates onto it, which saves a pass over Y.
-  if (b !== undefined) fillChannelBias(y, floatData(b, ctx, 'B'), geometry.batch, geometry.outChannels);
-  convolve(xd, wd, y, geometry, b !== undefined);
+  if (bd !== undefined) fillChannelBias(y, bd, geometry.batch, geometry.outChannels);
+  convolve(xd, wd, y, geometry, bd !== undefined);
   return [floatResult(x.dtype, geometry.outShape, y)];
 });
+
+/** Whether `sconv2d` computes this convolution: 2-D and not depthwise. */
+function wasmApplies(g: ConvGeometry): boolean {
+  return g.window.kernel.length === 2 && !(g.inChannels === g.group && g.group > 1);
+}
+
+/** The convolutions `wasmApplies` to, on float32 storage, through `sconv2d`. */
+function convolve2dWasm(
+  x: Float32Array,
+  w: Float32Array,
+  bias: Float32Array | undefined,
+  y: Float32Array,
+  g: ConvGeometry,
+  constantWeights: boolean,
+): void {
+  const { kernel: k, strides, pads, dilations, output } = g.window;
+  if (product(output) === 0 || g.batch === 0) return;
+  sconv2d(
+    {
+      batch: g.batch,
+      inChannels: g.inChannels,
+      inHeight: g.inSpatial[0]!,
+      inWidth: g.inSpatial[1]!,
+      outChannels: g.outChannels,
+      kernelHeight: k[0]!,
+      kernelWidth: k[1]!,
+      strideH: strides[0]!,
+      strideW: strides[1]!,
+      padTop: pads[0]!,
+      padLeft: pads[1]!,
+      padBottom: pads[2]!,
+      padRight: pads[3]!,
+      dilationH: dilations[0]!,
+      dilationW: dilations[1]!,
+      group: g.group,
+    },
+    x,
+    0,
+    w,
+    0,
+    bias,
+    0,
+    y,
+    0,
+    { constantWeights },
+  );
+}
 
 function convolve(x: FloatArray, w: FloatArray, y: FloatArray, g: ConvGeometry, accumulate: boolean): void {
   const { batch: n, inChannels: c, outChannels: m, group } = g;

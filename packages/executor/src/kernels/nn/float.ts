@@ -32,6 +32,18 @@ export function floatResult(dtype: DType, shape: StaticShape, data: FloatArray):
   return new Tensor(dtype, shape, data as never);
 }
 
+/**
+ * Float32 storage whose every element the caller is about to overwrite: large arrays skip
+ * the zero-fill of a fresh Float32Array (a memset as large as the array, which for a CNN's
+ * activations adds up to milliseconds per inference). Each gets an ArrayBuffer of its own,
+ * never a slice of Node's shared Buffer pool.
+ */
+export function float32ToOverwrite(n: number): Float32Array {
+  if (n < 4096) return new Float32Array(n);
+  const bytes = Buffer.allocUnsafeSlow(n * 4);
+  return new Float32Array(bytes.buffer, bytes.byteOffset, n);
+}
+
 /** Same storage type as `like` (for scratch buffers that meet `like` in a GEMM). */
 export function bufferLike(like: FloatArray, n: number): FloatArray {
   return like instanceof Float64Array ? new Float64Array(n) : new Float32Array(n);

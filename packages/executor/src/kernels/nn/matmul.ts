@@ -15,7 +15,13 @@ export const gemmKernel = kernel(Gemm, (inputs, attrs, ctx) => {
   const ad = floatData(a, ctx, 'A');
   const bd = floatData(b, ctx, 'B');
   const y = floatBuffer(a.dtype, m * n);
-  gemm(m, n, k, ad, 0, bd, 0, y, 0, { transA: attrs.transA !== 0, transB: attrs.transB !== 0 });
+  gemm(m, n, k, ad, 0, bd, 0, y, 0, {
+    transA: attrs.transA !== 0,
+    transB: attrs.transB !== 0,
+    // Initializers are immutable for the graph's lifetime, so they may stay resident.
+    constantA: ctx.node.inputs[0]?.constant !== undefined,
+    constantB: ctx.node.inputs[1]?.constant !== undefined,
+  });
   const alpha = attrs.alpha;
   if (alpha !== 1) for (let i = 0; i < y.length; i++) y[i] *= alpha;
   if (c !== undefined && attrs.beta !== 0) addScaledBroadcast(y, m, n, floatData(c, ctx, 'C'), c.shape, attrs.beta);

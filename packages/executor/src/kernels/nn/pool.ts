@@ -1,3 +1,4 @@
+import { smaxpool2d } from '@pimc/kernels';
 import {
   allocate,
   AveragePool,
@@ -11,7 +12,7 @@ import {
   type WindowGeometry,
 } from '@pimc/ir';
 import { kernel, operand, type KernelContext } from '../../kernel.js';
-import { floatBuffer, floatData, floatResult, product } from './float.js';
+import { float32ToOverwrite, floatBuffer, floatData, floatResult, product } from './float.js';
 import { tapMaps, type WindowSpec } from './tap-maps.js';
 
 function windowSpec(inSpatial: readonly number[], g: WindowGeometry): WindowSpec {
@@ -39,10 +40,34 @@ export const maxPoolKernel = kernel(MaxPool, (inputs, attrs, ctx) => {
   const outPlane = product(g.output);
   const outShape = [x.shape[0]!, x.shape[1]!, ...g.output];
   const isFloat = x.dtype === 'float32' || x.dtype === 'float16' || x.dtype === 'float64';
+  const wantIndices = ctx.node.outputs.length > 1;
+  if (x.dtype === 'float32' && inSpatial.length === 2 && !wantIndices) {
+    // A CNN's stem pooling: WebAssembly SIMD, branch-free where the loop below mispredicts.
+    const y = float32ToOverwrite(planes * outPlane);
+    smaxpool2d(
+      {
+        planes,
+        inHeight: inSpatial[0]!,
+        inWidth: inSpatial[1]!,
+        kernelHeight: g.kernel[0]!,
+        kernelWidth: g.kernel[1]!,
+        outHeight: g.output[0]!,
+        outWidth: g.output[1]!,
+        strideH: g.strides[0]!,
+        strideW: g.strides[1]!,
+        dilationH: g.dilations[0]!,
+        dilationW: g.dilations[1]!,
+        padTop: g.pads[0]!,
+        padLeft: g.pads[1]!,
+      },
+      x.data as Float32Array,
+      y,
+    );
+    return [new Tensor('float32', outShape, y)];
+  }
   const xd = x.data as TypedArray;
   const acc = isFloat ? floatBuffer(x.dtype, planes * outPlane) : new Float64Array(planes * outPlane);
   acc.fill(-Infinity);
-  const wantIndices = ctx.node.outputs.length > 1;
   const indices = wantIndices ? new Float64Array(planes * outPlane) : undefined;
   const spec = windowSpec(inSpatial, g);
   const maps = tapMaps(spec);
