@@ -75,8 +75,7 @@ function fromRaw(dtype: DType, raw: Uint8Array, n: number): TypedArray {
   const View = LITTLE_ENDIAN ? VIEWS[dtype] : undefined;
   if (View !== undefined) {
     const width = DTYPE_BYTES[dtype];
-    // Uint8Array's slice copies; a Node Buffer's own slice would only make another view.
-    const aligned = raw.byteOffset % width === 0 ? raw : Uint8Array.prototype.slice.call(raw);
+    const aligned = raw.byteOffset % width === 0 ? raw : copyBytes(raw);
     return new View(aligned.buffer as ArrayBuffer, aligned.byteOffset, n);
   }
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -213,4 +212,11 @@ export function decodeTensorProto(bytes: Uint8Array, where: string): { name: str
     throw new PimcError('external-data', `${where}: a standalone tensor file cannot refer to external data`);
   }
   return { name: proto.name ?? '', tensor: tensorFromProto(proto, where) };
+}
+
+/** A fresh, aligned copy of `raw`, without zero-filling memory that is overwritten at once. */
+function copyBytes(raw: Uint8Array): Uint8Array {
+  const copy = Buffer.allocUnsafeSlow(raw.byteLength);
+  copy.set(raw);
+  return copy;
 }
