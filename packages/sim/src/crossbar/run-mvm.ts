@@ -1,0 +1,237 @@
+import { clamp, multiplyShift } from '../fixed-point.js';
+import { allocate, type SimData } from '../sim-tensor.js';
+import { bitplaneColumnSums, packInputBits, rowColumnSums } from './column-sums.js';
+import type { PreparedMvm, PreparedTile } from './prepare.js';
+
+/** How column sums are computed; every choice gives the same result bit for bit. */
+export type ColumnSumKernel = 'auto' | 'rows' | 'bitplanes';
+
+export interface MvmOptions {
+  /**
+   * Skip the slice-by-slice work where it cannot change the result (default true): an input slice
+   * whose column sums provably fit the ADC unchanged (bounded by Σ slice values × the largest cell,
+   * lsb 1, no noise) is folded into one exact integer product with the stored values. Slices that
+   * could clip or round are always computed column by column and converted.
+   */
+  readonly skipExactSlices: boolean;
+  /** `auto`: bit-planes for 1-bit input slices without noise, rows otherwise. */
+  readonly kernel: ColumnSumKernel;
+}
+
+/** What the crossbar did, beyond the event counts: how much was computed and how often the ADC saturated. */
+export interface MvmStats {
+  /** Column sums converted by the simulated ADC (each one a real conversion in the hardware, too). */
+  columnSumsComputed: number;
+  /** Column sums proven to pass the ADC unchanged and folded into an exact product instead. */
+  columnSumsFolded: number;
+  /** Conversions whose code was clipped to the ADC's range. */
+  saturated: number;
+  /** Physical slice products: (input slice × cell) per row and used column of every activation. */
+  sliceMacs: number;
+}
+
+export function emptyStats(): MvmStats {
+  return { columnSumsComputed: 0, columnSumsFolded: 0, saturated: 0, sliceMacs: 0 };
+}
+
+/** Scratch buffers of one layer's run, sized for its largest tile. */
+interface Scratch {
+  readonly sums: Float64Array;
+  readonly values: Int32Array;
+  readonly words: Uint32Array;
+  readonly sliceTotals: Float64Array;
+  /** Input bits that can be folded without looking at the data, per tile (see `foldableBits`). */
+  readonly alwaysFold: Map<PreparedTile, number>;
+}
+
+/**
+ * Runs a crossbar-mvm over a batch: for every image and output position, im2col of the input
+ * (padding fed as the zero point), then per tile and input pass the bit-serial crossbar work, the
+ * digital corrections, bias and requantization. Returns the output storage ([N, M, P, Q]).
+ */
+export function runMvm(
+  p: PreparedMvm,
+  x: Exclude<SimData, Float32Array>,
+  batch: number,
+  options: MvmOptions,
+  stats: MvmStats,
+): SimData {
+  const mvm = p.instruction;
+  const g = mvm.geometry;
+  const positions = p.outP * p.outQ;
+  const out = allocate(p.output.type, batch * p.outM * positions);
+  const xcol = new Int32Array(p.depth);
+  const magnitudes = new Int32Array(p.depth);
+  const partial = new Float64Array(p.outM);
+  const tiles = p.tilesByGroup.flat();
+  const maxRows = tiles.reduce((most, t) => Math.max(most, t.tile.rowCount), 1);
+  const maxColumns = tiles.reduce((most, t) => Math.max(most, t.columns), 1);
+  const scratch: Scratch = {
+    sums: new Float64Array(maxColumns),
+    values: new Int32Array(maxRows),
+    words: new Uint32Array(Math.ceil(maxRows / 32)),
+    sliceTotals: new Float64Array(p.inputSlices.length),
+    alwaysFold: new Map(tiles.map((t) => [t, options.skipExactSlices ? foldableBits(p, t) : 0])),
+  };
+  for (const t of tiles) {
+    stats.sliceMacs += batch * positions * p.passes * p.inputSlices.length * t.tile.rowCount * t.columns;
+  }
+  const zp = mvm.inputs.zeroPoint;
+  const offset = mvm.weights.offset;
+  const inPlane = p.inH * p.inW;
+  const [sh, sw] = g.strides;
+  const [dh, dw] = g.dilations;
+  const [pt, pl] = g.pads;
+  for (let n = 0; n < batch; n++) {
+    for (let oy = 0; oy < p.outP; oy++) {
+      for (let ox = 0; ox < p.outQ; ox++) {
+        partial.fill(0);
+        for (let gi = 0; gi < g.groups; gi++) {
+          // im2col: row k = (c·R + r)·S + s of the group; a tap in the padding reads the zero point.
+          let k = 0;
+          let sumX = 0;
+          for (let c = 0; c < p.groupChannels; c++) {
+            const plane = (n * p.inC + gi * p.groupChannels + c) * inPlane;
+            for (let r = 0; r < p.kernelH; r++) {
+              const iy = oy * sh - pt + r * dh;
+              for (let s = 0; s < p.kernelW; s++) {
+                const ix = ox * sw - pl + s * dw;
+                const v = iy >= 0 && iy < p.inH && ix >= 0 && ix < p.inW ? x[plane + iy * p.inW + ix]! : zp;
+                xcol[k++] = v;
+                sumX += v;
+              }
+            }
+          }
+          for (let pass = 0; pass < p.passes; pass++) {
+            // Signed inputs go in two passes of magnitudes: the positive codes, then the negated negative ones.
+            const sign = pass === 0 ? 1 : -1;
+            if (p.passes === 1) magnitudes.set(xcol);
+            else for (let i = 0; i < p.depth; i++) magnitudes[i] = sign * xcol[i]! > 0 ? sign * xcol[i]! : 0;
+            for (const tile of p.tilesByGroup[gi]!) {
+              accumulateTile(
+                p,
+                tile,
+                magnitudes,
+                sign,
+                partial,
+                gi * p.groupOutputs + tile.tile.channelStart,
+                options,
+                scratch,
+                stats,
+              );
+            }
+          }
+          // Digital corrections: the weight offset's offset·Σx, and the input zero point's zp·Σw.
+          for (let m = gi * p.groupOutputs; m < (gi + 1) * p.groupOutputs; m++) {
+            partial[m]! -= offset * sumX + zp * p.weightSums[m]!;
+          }
+        }
+        const outBase = n * p.outM * positions + oy * p.outQ + ox;
+        for (let m = 0; m < p.outM; m++) {
+          // wrap to the int32 accumulator, add the bias there, then the exact fixed-point rescale.
+          const v = (partial[m]! + mvm.bias[m]!) | 0;
+          const y = mvm.outputZeroPoint + multiplyShift(v, p.multipliers[m]!);
+          out[outBase + m * positions] = clamp(y, mvm.clampMin, mvm.clampMax);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** One tile, one input pass: every input slice through the crossbar and the ADC, shift-added into `partial`. */
+function accumulateTile(
+  p: PreparedMvm,
+  t: PreparedTile,
+  magnitudes: Int32Array,
+  sign: number,
+  partial: Float64Array,
+  channelBase: number,
+  options: MvmOptions,
+  scratch: Scratch,
+  stats: MvmStats,
+): void {
+  const { rowStart, rowCount, channelCount } = t.tile;
+  const slices = p.inputSlices;
+  const weightSlices = p.weightSlices;
+  const nw = weightSlices.length;
+  const { lsb } = p.instruction.adc;
+  const stored = t.stored;
+
+  let foldMask = scratch.alwaysFold.get(t)!;
+  if (options.skipExactSlices && foldMask === 0) {
+    // Count each slice's Σ_rows (slice value): it bounds every column sum of the slice.
+    const totals = scratch.sliceTotals;
+    totals.fill(0);
+    for (let r = 0; r < rowCount; r++) {
+      const u = magnitudes[rowStart + r]!;
+      if (u === 0) continue;
+      for (let j = 0; j < slices.length; j++) totals[j]! += (u >>> slices[j]!.shift) & slices[j]!.mask;
+    }
+    for (let j = 0; j < slices.length; j++) if (sliceFits(p, t, totals[j]!)) foldMask |= slices[j]!.mask << slices[j]!.shift;
+  }
+
+  if (foldMask !== 0) {
+    // These slices' sums all pass the ADC unchanged: Σ_j 2^shift_j Σ_sl 2^wshift_sl s_j,sl = Σ_r x_r·stored_r.
+    for (let r = 0; r < rowCount; r++) {
+      const xs = magnitudes[rowStart + r]! & foldMask;
+      if (xs === 0) continue;
+      const v = sign * xs;
+      const base = r * channelCount;
+      for (let ch = 0; ch < channelCount; ch++) partial[channelBase + ch]! += v * stored[base + ch]!;
+    }
+  }
+
+  const useBitplanes = t.bitplanes !== undefined && !p.noisy && options.kernel !== 'rows';
+  const sums = scratch.sums;
+  for (let j = 0; j < slices.length; j++) {
+    const slice = slices[j]!;
+    if (((foldMask >>> slice.shift) & 1) === 1) {
+      stats.columnSumsFolded += t.columns;
+      continue;
+    }
+    stats.columnSumsComputed += t.columns;
+    if (useBitplanes) {
+      packInputBits(magnitudes, rowStart, rowCount, slice.shift, scratch.words);
+      bitplaneColumnSums(scratch.words, t.bitplanes!(), t.columns, sums);
+    } else {
+      const values = scratch.values;
+      for (let r = 0; r < rowCount; r++) values[r] = (magnitudes[rowStart + r]! >>> slice.shift) & slice.mask;
+      if (t.noisyCells !== undefined) rowColumnSums(values, rowCount, t.noisyCells, t.columns, t.columns, sums);
+      else rowColumnSums(values, rowCount, t.cells, t.cellStride, t.columns, sums);
+    }
+    // ADC: divide by lsb, round half up, clip to the code range; then back to sum units and shift-add.
+    let col = 0;
+    for (let ch = 0; ch < channelCount; ch++) {
+      let acc = 0;
+      for (let sl = 0; sl < nw; sl++) {
+        let code = Math.floor(sums[col++]! / lsb + 0.5);
+        if (code > p.adcMax) {
+          code = p.adcMax;
+          stats.saturated++;
+        } else if (code < p.adcMin) {
+          code = p.adcMin;
+          stats.saturated++;
+        }
+        acc += code * 2 ** weightSlices[sl]!.shift;
+      }
+      partial[channelBase + ch]! += sign * lsb * 2 ** slice.shift * acc;
+    }
+  }
+}
+
+/**
+ * Whether every column sum of a slice whose values add up to `total` passes the ADC unchanged:
+ * the sum is 0, or (lsb 1, no noise) `total` × the largest positive cell and × the largest negative
+ * cell stay inside the ADC's code range.
+ */
+function sliceFits(p: PreparedMvm, t: PreparedTile, total: number): boolean {
+  if (total === 0) return true;
+  return !p.noisy && p.instruction.adc.lsb === 1 && total * t.maxPositive <= p.adcMax && -total * t.maxNegative >= p.adcMin;
+}
+
+/** Input bits of slices that fit the ADC whatever the data (all rows at the slice's largest value): short tiles. */
+function foldableBits(p: PreparedMvm, t: PreparedTile): number {
+  const all = p.inputSlices.every((s) => sliceFits(p, t, t.tile.rowCount * s.mask));
+  return all ? p.inputSlices.reduce((m, s) => m | (s.mask << s.shift), 0) : 0;
+}
