@@ -1,8 +1,10 @@
 import { Command, CommanderError } from 'commander';
 import { isPimcError } from '@pimc/support';
 import { registerArch } from './commands/arch.js';
+import { registerCompile } from './commands/compile.js';
 import { registerConformance } from './commands/conformance.js';
 import { registerDisasm } from './commands/disasm.js';
+import { registerEval } from './commands/eval.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerRun } from './commands/run.js';
 import { processIo, type Io } from './output.js';
@@ -20,10 +22,12 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   registerInspect(program, io);
-  registerRun(program, io);
+  registerCompile(program, io);
+  registerRun(program, io, setExitCode);
   registerConformance(program, io, setExitCode);
   registerArch(program, io);
   registerDisasm(program, io);
+  registerEval(program, io);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   }

@@ -18,3 +18,12 @@ export {
 export { loadChip } from './chip.js';
 export { formatChip, formatCostTable, listPresets, priceEvents, chipArea, type Chip, type EventCounts } from '@pimc/arch';
 export { disassembleFile, readPimb, writePimb, encodePimb, decodePimb, type Program } from '@pimc/isa';
+export {
+  compileModel,
+  simulate,
+  programInputs,
+  type CompileOptions,
+  type CompiledModel,
+  type SimulationResult,
+} from './compile.js';
+export { evaluateCompiled, findTestSets, type Evaluation } from './evaluate.js';
