@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTensors, decodeNpy, readTensorFile } from '@pimc/driver';
-import { MNIST8_DIR, ONNX_NODE_DIR } from '@pimc/testing';
+import { FIXTURES_DIR, MNIST8_DIR, ONNX_NODE_DIR } from '@pimc/testing';
 import { main, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './main.js';
 import type { Io } from './output.js';
 
@@ -19,7 +19,7 @@ const mnist = join(MNIST8_DIR, 'model.onnx');
 
 describe('pimc CLI', () => {
   it('prints help with an example for every command, exit 0', async () => {
-    for (const command of ['inspect', 'run', 'conformance', 'arch', 'disasm']) {
+    for (const command of ['inspect', 'compile', 'run', 'eval', 'conformance', 'arch', 'disasm']) {
       const r = await pimc(command, '--help');
       expect(r.code).toBe(EXIT_OK);
       expect(r.out).toMatch(/Examples:\n\s+\$ pimc /);
@@ -89,6 +89,57 @@ describe('pimc CLI', () => {
     const r = await pimc('disasm', mnist);
     expect(r.code).toBe(EXIT_FAILURE);
     expect(r.err).toMatch(/error \[invalid-binary\]/);
+  });
+
+  it('compiles a fixture, runs the binary with a cost table and checks golden outputs bit for bit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pimc-cli-'));
+    const pimb = join(dir, 'lenet.pimb');
+    const lenet = join(FIXTURES_DIR, 'mnist-lenet');
+    const compiled = await pimc(
+      'compile',
+      join(lenet, 'model.onnx'),
+      '--calib',
+      join(FIXTURES_DIR, 'mnist-calibration'),
+      '-o',
+      pimb,
+    );
+    expect(compiled.code).toBe(EXIT_OK);
+    expect(compiled.out).toMatch(/chip isaac: \d+ of 16128 crossbars used/);
+    expect(compiled.out).toMatch(/energy per inference [\d.]+ nJ/);
+    const input = join(lenet, 'test_data_set_0', 'input_0.pb');
+    const first = await pimc('run', pimb, '-i', input, '-o', join(dir, 'golden'), '--stats', join(dir, 'stats.json'));
+    expect(first.code).toBe(EXIT_OK);
+    expect(first.out).toMatch(/component\s+energy \/ inference/);
+    expect(JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8'))).toHaveProperty('cost.energyPJ.total');
+    expect((await pimc('run', pimb, '-i', input, '--expect', join(dir, 'golden'))).code).toBe(EXIT_OK);
+    const other = await pimc('run', pimb, '-i', join(lenet, 'test_data_set_1', 'input_0.pb'), '--expect', join(dir, 'golden'));
+    expect(other.code).toBe(EXIT_FAILURE);
+    expect(other.err).toMatch(/differs from/);
+    expect((await pimc('disasm', pimb)).out).toMatch(/crossbar-mvm/);
+  });
+
+  it('says which calibration fallback it uses without --calib', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pimc-cli-'));
+    const r = await pimc('compile', join(FIXTURES_DIR, 'mnist-mlp', 'model.onnx'), '-o', join(dir, 'mlp.pimb'));
+    expect(r.code).toBe(EXIT_OK);
+    expect(r.out).toMatch(/no --calib given: FALLBACK to 16 seeded \(seed 0\) uniform random inputs/);
+  });
+
+  it('evaluates a compiled model against the float reference on labelled test sets', async () => {
+    const r = await pimc(
+      'eval',
+      join(FIXTURES_DIR, 'mnist-mlp', 'model.onnx'),
+      '--data',
+      join(FIXTURES_DIR, 'mnist-mlp', 'test_data_set_0'),
+      '--calib',
+      join(FIXTURES_DIR, 'mnist-calibration'),
+      '--json',
+    );
+    expect(r.code).toBe(EXIT_OK);
+    const e = JSON.parse(r.out) as { samples: number; top1Agreement: number; accuracy: { float: number; compiled: number } };
+    expect(e.samples).toBe(250);
+    expect(e.top1Agreement).toBeGreaterThan(0.99);
+    expect(Math.abs(e.accuracy.compiled - e.accuracy.float)).toBeLessThanOrEqual(0.01);
   });
 
   it('runs conformance folders and ends with the N passed, M failed line', async () => {
