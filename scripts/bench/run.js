@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prepareModel, readTensorFile, runModel } from '@pimc/driver';
+import { compileModel, evaluateCompiled, findTestSets, prepareModel, readTensorFile, runModel } from '@pimc/driver';
 import { Tensor } from '@pimc/ir';
 import * as ort from 'onnxruntime-node';
 import { writeSyntheticModel } from './synthetic-model.js';
@@ -137,9 +137,56 @@ async function inferenceSection() {
   return table(['model', 'onnxruntime-node (ms)', 'pimc executor (ms)', 'pimc / onnxruntime'], rows);
 }
 
+function compiledSection() {
+  const fixtures = join(root, 'fixtures');
+  const rows = [];
+  for (const name of readdirSync(fixtures).sort()) {
+    const path = join(fixtures, name, 'model.onnx');
+    if (!existsSync(path)) continue;
+    const started = performance.now();
+    const compiled = compileModel(path, { chip: 'isaac', calibrationDir: join(fixtures, 'mnist-calibration') });
+    const compileMs = performance.now() - started;
+    const t = performance.now();
+    const e = evaluateCompiled(compiled, compiled.quantized.floatModel, findTestSets([join(fixtures, name)]));
+    const simMs = (performance.now() - t) / e.samples;
+    rows.push([
+      name,
+      ms(compileMs),
+      `${compiled.crossbarsUsed}`,
+      `${(100 * e.accuracy.float).toFixed(1)} %`,
+      `${(100 * e.accuracy.compiled).toFixed(1)} %`,
+      `${(100 * (e.accuracy.compiled - e.accuracy.float)).toFixed(1)} pt (target ≥ −0.3)`,
+      `${(100 * e.top1Agreement).toFixed(1)} %`,
+      `${e.saturatedConversions}`,
+      (e.energyPerInferencePJ / 1e3).toFixed(1),
+      (e.latencyPerInferenceNs.pipelined / 1e3).toFixed(1),
+      simMs.toFixed(2),
+    ]);
+    process.stderr.write(`  compiled ${name}\n`);
+  }
+  return table(
+    [
+      'fixture',
+      'compile (ms)',
+      'crossbars',
+      'float top-1',
+      'int8 on isaac (simulated) top-1',
+      'difference',
+      'top-1 agreement',
+      'saturated ADC conversions',
+      'energy / inference (nJ)',
+      'pipelined latency (µs)',
+      'simulation (ms / image)',
+    ],
+    rows,
+  );
+}
+
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${mb(totalmem())} MiB, Node ${process.version}, onnxruntime-node ${ort.env.versions?.common ?? ''}`;
 console.log(`# pimc benchmarks (${new Date().toISOString().slice(0, 10)}; ${machine})\n`);
 console.log('## Import\n');
 console.log(importSection());
+console.log('\n## Compiled for isaac: int8 accuracy on 1,000 labelled MNIST test images, cost, simulation speed\n');
+console.log(compiledSection());
 console.log('\n## Float inference (median of runs after one warm-up; target: light_resnet50 ≤ 10× onnxruntime)\n');
 console.log(await inferenceSection());
