@@ -4,9 +4,11 @@ import { Rng } from '@pimc/support';
 import { randomConv, randomGemm } from './random-layers.testing.js';
 import { compareCodes, runBoth, wideAdcChips } from './sim-bridge.testing.js';
 
-/** The simulator's three ways to compute column sums; each must give the executor's result. */
+/** The simulator's ways to compute a crossbar layer; each must give the executor's result. */
 const MODES: readonly (RunOptions & { label: string })[] = [
-  { label: 'default (exact slices folded)', skipExactSlices: true, kernel: 'auto' },
+  { label: 'default (WebAssembly, exact slices folded)', skipExactSlices: true, kernel: 'auto' },
+  { label: 'bit-serial, WebAssembly popcount kernel', skipExactSlices: false, kernel: 'wasm' },
+  { label: 'JavaScript, exact slices folded', skipExactSlices: true, kernel: 'bitplanes' },
   { label: 'bit-serial, row kernel', skipExactSlices: false, kernel: 'rows' },
   { label: 'bit-serial, bit-plane popcount kernel', skipExactSlices: false, kernel: 'bitplanes' },
 ];

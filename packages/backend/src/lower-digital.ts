@@ -6,6 +6,7 @@ import {
   windowGeometry,
   type ConcatAttrs,
   type DType,
+  type LRNAttrs,
   type MaxPoolAttrs,
   type Node,
   type PimQAddAttrs,
@@ -17,6 +18,7 @@ import {
 } from '@pimc/ir';
 import type { DigitalOp, TensorDesc } from '@pimc/isa';
 import { PimcError } from '@pimc/support';
+import { affineAttrs, isChannelwiseConv } from './lower-affine.js';
 
 type Attrs = DigitalOp['attrs'];
 type Kind = DigitalOp['kind'];
@@ -118,6 +120,14 @@ export function lowerDigital(node: Node, x: TensorDesc, y: TensorDesc): DigitalL
       const axis = normalizeAxis((node.attrs as SoftmaxAttrs).axis, x.shape.length, node.name);
       return { kind: 'softmax', attrs: { axis }, operands: [0] };
     }
+    case 'PimQConv':
+      if (!isChannelwiseConv(node)) fail(node, 'only a channel-wise PimQConv (depthwise 1×1) runs on the digital units');
+      return { kind: 'affine', attrs: affineAttrs(node), operands: [0] };
+    case 'LRN': {
+      if (x.type !== 'f32' || y.type !== 'f32') fail(node, 'LRN runs on float32 (between DequantizeLinear and QuantizeLinear)');
+      const a = node.attrs as LRNAttrs;
+      return { kind: 'lrn', attrs: { size: a.size, alpha: a.alpha, beta: a.beta, bias: a.bias }, operands: [0] };
+    }
     case 'Clip':
     case 'Relu': {
       if (!isInteger(data.type.dtype)) fail(node, `a float ${node.op} has no digital-unit form; quantize the model first`);
@@ -134,7 +144,7 @@ export function lowerDigital(node: Node, x: TensorDesc, y: TensorDesc): DigitalL
 
 function unsupportedNotes(node: Node, data: Value | undefined): string[] {
   const notes = ['the crossbar backend lowers the quantized dialect (PimQConv, PimQGemm, PimQAdd, PimQAvgPool, PimRequantize)'];
-  notes.push('and integer MaxPool, Concat, Clip, Transpose and reshapes; Softmax in float after DequantizeLinear');
+  notes.push('and integer MaxPool, Concat, Clip, Transpose and reshapes; Softmax and LRN in float after DequantizeLinear');
   if (data !== undefined && (data.type.dtype === 'float32' || node.op === 'Conv' || node.op === 'Gemm' || node.op === 'MatMul')) {
     notes.push('this node stayed in float: see the quantize log for why');
   }

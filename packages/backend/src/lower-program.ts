@@ -2,6 +2,7 @@ import type { Chip } from '@pimc/arch';
 import { pimOutputQuantization, type Model, type Node } from '@pimc/ir';
 import { PIMB_FORMAT_VERSION, type Instruction, type Program, type TensorDesc } from '@pimc/isa';
 import { PimcError, withLocation } from '@pimc/support';
+import { isChannelwiseConv } from './lower-affine.js';
 import { lowerDigital } from './lower-digital.js';
 import { lowerMvm, type MvmLoweringOptions, type UnplacedCrossbar } from './lower-mvm.js';
 import { placeCrossbars, type PlacementOptions } from './placement.js';
@@ -28,8 +29,9 @@ const CROSSBAR_OPS = new Set(['PimQConv', 'PimQGemm']);
 
 /**
  * Lowers a model in the quantized dialect (docs/design/quantized-dialect.md) for a chip:
- * PimQConv/PimQGemm become crossbar-mvm instructions with their crossbar images, every other node a
- * digital op (docs/lowering.md). Nodes are taken in graph order, which is the execution order.
+ * PimQConv/PimQGemm become crossbar-mvm instructions with their crossbar images (a channel-wise
+ * PimQConv, one weight per channel, an `affine` digital op instead), every other node a digital op
+ * (docs/lowering.md). Nodes are taken in graph order, which is the execution order.
  */
 export function lowerModel(model: Model, chip: Chip, options: LowerOptions = {}): LoweredModel {
   const batch = options.batch ?? 1;
@@ -44,7 +46,7 @@ export function lowerModel(model: Model, chip: Chip, options: LowerOptions = {})
     withLocation({ node: node.name, opType: node.op }, () => {
       const x = table.existing(node.inputs[0]!, node);
       const y = table.of(node.outputs[0]!, node, resultQuantization(node, x));
-      if (CROSSBAR_OPS.has(node.op)) {
+      if (CROSSBAR_OPS.has(node.op) && !isChannelwiseConv(node)) {
         const lowered = lowerMvm(node, x, y, chip, options, () => nextCrossbar++);
         instructions.push(lowered.instruction);
         crossbars.push(...lowered.crossbars);

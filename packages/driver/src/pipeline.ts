@@ -6,10 +6,17 @@ import { PimcError } from '@pimc/support';
 
 /**
  * The default float pipeline, top to bottom: what `pimc run` and `pimc inspect` apply to an imported
- * model. Every step is exact (BatchNorm folding up to float rounding), so outputs match the raw
+ * model. Every step is exact (BatchNorm and affine folding up to float rounding), so outputs match the raw
  * import within the conformance tolerance.
  */
-export const SIMPLIFY_PIPELINE = ['fold-constants', 'remove-identities', 'fold-batchnorm', 'eliminate-dead-code'].join(',');
+export const SIMPLIFY_PIPELINE = [
+  'fold-constants',
+  'remove-identities',
+  'fold-batchnorm',
+  'fold-affine',
+  'sum-to-add',
+  'eliminate-dead-code',
+].join(',');
 
 export function createPassManager(): PassManager {
   return new PassManager(allPasses, onnxOps);

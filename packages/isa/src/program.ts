@@ -138,7 +138,9 @@ export interface DigitalOp {
     | 'reshape'
     | 'transpose'
     | 'softmax'
-    | 'clamp';
+    | 'clamp'
+    | 'affine'
+    | 'lrn';
   readonly inputs: readonly number[];
   readonly outputs: readonly number[];
   readonly attrs: Readonly<Record<string, number | string | readonly number[]>>;

@@ -24,6 +24,8 @@ const DIGITAL_KIND_SET: Readonly<Record<DigitalOp['kind'], true>> = {
   transpose: true,
   softmax: true,
   clamp: true,
+  affine: true,
+  lrn: true,
 };
 export const DIGITAL_OP_KINDS = Object.keys(DIGITAL_KIND_SET) as readonly DigitalOp['kind'][];
 

@@ -119,6 +119,24 @@ describe('fuse-activations', () => {
     expect(after).toBe(model);
   });
 
+  it('marks a Relu after a BatchNormalization that stayed (quantize makes it a per-channel layer)', () => {
+    const model = importModel(
+      buildOnnxModel({
+        inputs: [{ name: 'x', dtype: 'float32', shape: ['N', 2, 3, 3] }],
+        outputs: [{ name: 'y', dtype: 'float32' }],
+        nodes: [
+          { op: 'Concat', inputs: ['x', 'x'], outputs: ['c'], attrs: { axis: 1 } },
+          { op: 'BatchNormalization', inputs: ['c', 's', 'b', 'm', 'v'], outputs: ['n'] },
+          { op: 'Relu', inputs: ['n'], outputs: ['y'] },
+        ],
+        initializers: { s: random([4]), b: random([4]), m: random([4]), v: random([4], 0.5, 1.5) },
+      }),
+    );
+    const { model: after } = runPipeline(model, 'fuse-activations', { verifyEach: true });
+    expect(after.graph.nodes.map((n) => n.op)).toEqual(['Concat', 'BatchNormalization', 'PimFusedActivation']);
+    expectIdentical(model, after);
+  });
+
   it.each(['mnist-lenet', 'mnist-resnet', 'mnist-dwsep'])('keeps %s exact and deterministic', (name) => {
     const model = loadModel(join(FIXTURES_DIR, name, 'model.onnx'));
     const pipeline = 'fold-constants,remove-identities,fold-batchnorm,eliminate-dead-code';

@@ -12,21 +12,22 @@ import {
 } from '@pimc/ir';
 
 /** Layers whose result an activation may be fused into. */
-const FUSABLE_PRODUCERS = new Set(['Conv', 'Gemm', 'MatMul', 'Add']);
+const FUSABLE_PRODUCERS = new Set(['Conv', 'Gemm', 'MatMul', 'Add', 'BatchNormalization']);
 
 /**
  * Records each Relu, and each Clip with constant bounds (ReLU6), that directly follows a Conv, Gemm,
- * MatMul or Add whose result nothing else reads, as a PimFusedActivation: a float clamp with the
+ * MatMul, Add or BatchNormalization (quantized as a per-channel layer) whose result nothing else reads, as a PimFusedActivation: a float clamp with the
  * bounds as attributes. The float model computes exactly what it did (the op is Clip's formula), and
  * the fusion is visible in the IR, so quantize narrows the layer's output clamp and range without
  * re-deriving which activations belong to which layer.
  */
 export const fuseActivations = definePass({
   name: 'fuse-activations',
-  summary: 'Mark Relu and constant-bound Clip after Conv/Gemm/MatMul/Add as fused activations',
+  summary: 'Mark Relu and constant-bound Clip after Conv/Gemm/MatMul/Add/BatchNormalization as fused activations',
   description:
     'Replaces a Relu, or a Clip whose min and max are constants (ReLU6), by PimFusedActivation{activation, ' +
-    'min, max} when its operand is the result of a Conv, Gemm, MatMul or Add that nothing else reads and ' +
+    'min, max} when its operand is the result of a Conv, Gemm, MatMul, Add or BatchNormalization that nothing ' +
+    'else reads and ' +
     'that is not a graph output. PimFusedActivation is min(max(x, min), max), exactly what the replaced ' +
     'op computed, so the float model is unchanged; quantize folds it into the layer before it (the ' +
     'layer’s integer output clamp) and quantizes the layer’s result over the activation’s range.',

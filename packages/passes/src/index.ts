@@ -2,6 +2,8 @@ export { foldConstants } from './fold-constants.js';
 export { eliminateDeadCode } from './eliminate-dead-code.js';
 export { removeIdentities } from './remove-identities.js';
 export { foldBatchNorm } from './fold-batchnorm.js';
+export { foldAffine } from './fold-affine.js';
+export { sumToAdd } from './sum-to-add.js';
 export { allPasses } from './register-all.js';
 export { fuseActivations } from './fuse-activations.js';
 export { quantize, quantizeWith } from './quantize.js';

@@ -152,6 +152,26 @@ describe('remove-identities and eliminate-dead-code', () => {
     expect(records.map((r) => r.statistics)).toEqual([{ removed: 2 }, { removed: 1 }]);
     expectSameOutputs(model, after);
   });
+
+  it('bypasses a Dropout whose mask only dead nodes read, and keeps one whose mask is an output', () => {
+    const dropout = (maskOutput: boolean) =>
+      importModel(
+        buildOnnxModel({
+          inputs: [{ name: 'x', dtype: 'float32', shape: [4] }],
+          outputs: [{ name: 'y', dtype: 'float32' }, ...(maskOutput ? [{ name: 'm', dtype: 'float32' as const }] : [])],
+          nodes: [
+            { op: 'Dropout', inputs: ['x'], outputs: ['d', 'mask'] },
+            // Exporters write a Cast of the mask that nothing reads.
+            { op: 'Cast', inputs: ['mask'], outputs: ['m'], attrs: { to: 1 } },
+            { op: 'Relu', inputs: ['d'], outputs: ['y'] },
+          ],
+        }),
+      );
+    const dead = runPipeline(dropout(false), 'remove-identities,eliminate-dead-code', { verifyEach: true }).model;
+    expect(dead.graph.nodes.map((n) => n.op)).toEqual(['Relu']);
+    const used = runPipeline(dropout(true), 'remove-identities,eliminate-dead-code', { verifyEach: true }).model;
+    expect(used.graph.nodes.map((n) => n.op)).toEqual(['Dropout', 'Cast', 'Relu']);
+  });
 });
 
 describe('pipelines', () => {

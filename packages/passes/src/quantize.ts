@@ -43,8 +43,8 @@ const options = {
 } as const;
 
 const statistics: Readonly<Record<QuantizeStatistic, string>> = {
-  quantizedLayers: 'Conv, Gemm, MatMul, Add and average pools turned into integer layers',
-  floatLayers: 'Conv, Gemm, MatMul, Add and average pools left in float (unsupported patterns; see the log)',
+  quantizedLayers: 'Conv, Gemm, MatMul, Add, average pools and per-channel affine maps turned into integer layers',
+  floatLayers: 'Conv, Gemm, MatMul, Add, average pools and BatchNormalization left in float (unsupported patterns; see the log)',
   fusedActivations: 'fused activations folded into a layer’s output clamp',
   integerOps: 'MaxPool, Concat, Pad, clamps and layout ops run on integer tensors',
   floatOps: 'other ops left in float (Softmax, …) between DequantizeLinear and QuantizeLinear',
@@ -88,7 +88,9 @@ export function quantizeWith(calibration: CalibrationTable | undefined): Pass {
       'Rewrites the float model into pimc’s quantized dialect: QuantizeLinear on float inputs, PimQConv / ' +
       'PimQGemm for Conv, Gemm and MatMul with constant weights (int8 symmetric weights per output channel, ' +
       'int32 bias, 24-bit fixed-point requantization), PimQAdd for residual adds, PimQAvgPool for average ' +
-      'pools, integer MaxPool, Concat (with PimRequantize where scales differ), Pad, clamps and layout ops, ' +
+      'pools, a depthwise 1×1 PimQConv for per-channel affine maps (a BatchNormalization that was not folded, ' +
+      'Mul or Add by a per-channel constant), integer MaxPool (quantizing a float operand first), Concat ' +
+      '(with PimRequantize where scales differ), Pad, clamps and layout ops, ' +
       'and DequantizeLinear before float-only ops and at the outputs. A fused activation (fuse-activations) ' +
       'narrows its layer’s output clamp. Activation scales come from the model’s own QuantizeLinear nodes ' +
       '(QDQ models) or else from calibration statistics (minmax or percentile ranges, widened to include 0). ' +

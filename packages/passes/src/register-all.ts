@@ -1,10 +1,12 @@
 import type { Pass } from '@pimc/ir';
 import { eliminateDeadCode } from './eliminate-dead-code.js';
+import { foldAffine } from './fold-affine.js';
 import { foldBatchNorm } from './fold-batchnorm.js';
 import { foldConstants } from './fold-constants.js';
 import { fuseActivations } from './fuse-activations.js';
 import { quantize } from './quantize.js';
 import { removeIdentities } from './remove-identities.js';
+import { sumToAdd } from './sum-to-add.js';
 
 /** Every pass pimc offers, in one explicit list (no registration by import side effect). */
 export const allPasses: readonly Pass[] = [
@@ -12,6 +14,8 @@ export const allPasses: readonly Pass[] = [
   eliminateDeadCode,
   removeIdentities,
   foldBatchNorm,
+  foldAffine,
+  sumToAdd,
   fuseActivations,
   quantize,
 ];

@@ -89,6 +89,38 @@ describe('digital ops: element-wise', () => {
   });
 });
 
+describe('digital ops: per-channel affine and LRN', () => {
+  const affine = (min: number, max: number) => ({
+    inZeroPoint: 10,
+    weight: [3, -2],
+    bias: [5, 100],
+    multiplier: [2 ** 23, 2 ** 23],
+    shift: [24, 24],
+    outZeroPoint: 1,
+    min,
+    max,
+  });
+  const x = tensor('u8', [1, 2, 1, 2], [10, 20, 30, 40]);
+  const out = { name: 'y', type: 'u8' as const, shape: [1, 2, 1, 2] };
+
+  it('affine: (x − zp)·w[c] + b[c], halved with rounding half up, + outZp, clamped', () => {
+    // channel 0: 0·3 + 5 = 5 → 2.5 → 3, 10·3 + 5 = 35 → 18; channel 1: 20·−2 + 100 = 60 → 30, 30·−2 + 100 = 40 → 20
+    expect(apply('affine', affine(0, 255), [x], out).y).toEqual([4, 19, 31, 21]);
+    expect(apply('affine', affine(5, 25), [x], out).y).toEqual([5, 19, 25, 21]);
+  });
+
+  it('affine names a per-channel list of the wrong length', () => {
+    expect(() => apply('affine', { ...affine(0, 255), bias: [1] }, [x], out)).toThrow(/attribute 'bias' must have 2 values/);
+  });
+
+  it('lrn: x / (bias + alpha/size · Σ x²)^beta over the channel window, rounded to f32 once', () => {
+    const attrs = { size: 2, alpha: 2, beta: 1, bias: 1 };
+    // window [c, c + 1]: 1 / (1 + 1 + 4), 2 / (1 + 4 + 9), 3 / (1 + 9)
+    const { y } = apply('lrn', attrs, [tensor('f32', [1, 3], [1, 2, 3])], { name: 'y', type: 'f32', shape: [1, 3] });
+    expect(y).toEqual([Math.fround(1 / 6), Math.fround(2 / 14), Math.fround(0.3)]);
+  });
+});
+
 describe('digital ops: pooling', () => {
   const x = tensor('u8', [1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]);
 

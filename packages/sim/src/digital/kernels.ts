@@ -1,8 +1,10 @@
 import type { DigitalOp } from '@pimc/isa';
 import { add } from './add.js';
+import { affine } from './affine.js';
 import type { DigitalKernel } from './context.js';
 import { clampOp, dequantize, quantize, requantize } from './elementwise.js';
 import { concat, reshape, transpose } from './layout.js';
+import { lrn } from './lrn.js';
 import { avgpool, maxpool } from './pool.js';
 import { softmax } from './softmax.js';
 
@@ -23,4 +25,6 @@ export const DIGITAL_KERNELS: { readonly [K in DigitalOp['kind']]: DigitalKernel
   transpose,
   softmax,
   clamp: clampOp,
+  affine,
+  lrn,
 };

@@ -14,6 +14,7 @@ function softmaxAlong(inputs: readonly (Tensor | undefined)[], axisAttr: number,
   const inner = product(x.shape.slice(axis + 1));
   const outer = product(x.shape.slice(0, axis));
   const y = floatBuffer(x.dtype, x.size);
+  const exps = new Float64Array(log ? 0 : len);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * len * inner + i;
@@ -25,12 +26,13 @@ function softmaxAlong(inputs: readonly (Tensor | undefined)[], axisAttr: number,
         const shift = max + Math.log(sum);
         for (let j = 0; j < len; j++) y[base + j * inner] = xd[base + j * inner]! - shift;
       } else {
+        // The exponentials stay in double until the division, so each result is rounded once.
         for (let j = 0; j < len; j++) {
           const e = Math.exp(xd[base + j * inner]! - max);
-          y[base + j * inner] = e;
+          exps[j] = e;
           sum += e;
         }
-        for (let j = 0; j < len; j++) y[base + j * inner] /= sum;
+        for (let j = 0; j < len; j++) y[base + j * inner] = exps[j]! / sum;
       }
     }
   }
