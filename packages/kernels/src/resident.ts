@@ -1,6 +1,6 @@
 // Copies of constant operands (a model's weights) kept in linear memory across calls, so a
 // network's layers stop re-copying megabytes of weights on every inference. Entries are keyed
-// by the caller's Float32Array object: the caller promises the range it hands over never changes
+// by the caller's typed array object: the caller promises the range it hands over never changes
 // while that array is alive. Least recently used entries are dropped past a byte budget, and an
 // entry whose array was garbage-collected gives its memory back on its own.
 import type { LinearHeap } from './heap.js';
@@ -20,7 +20,7 @@ interface Entry {
 }
 
 export class ResidentCache {
-  private readonly byArray = new WeakMap<Float32Array, Entry>();
+  private readonly byArray = new WeakMap<ArrayBufferView, Entry>();
   /** Every live entry, least recently used first (Set iteration follows insertion order). */
   private readonly lru = new Set<Entry>();
   private bytes = 0;
@@ -57,7 +57,7 @@ export class ResidentCache {
    * must not take resident copies itself).
    */
   address(
-    array: Float32Array,
+    array: ArrayBufferView,
     offset: number,
     length: number,
     layout: string,
@@ -98,7 +98,7 @@ export class ResidentCache {
     this.evictFor(0);
   }
 
-  private forget(array: Float32Array, entry: Entry): void {
+  private forget(array: ArrayBufferView, entry: Entry): void {
     this.byArray.delete(array);
     this.finalizer.unregister(entry.token);
     this.drop(entry);

@@ -94,6 +94,16 @@ export interface KernelExports {
     row: number,
   ): void;
   binaryF32(op: number, a: number, b: number, y: number, n: number): void;
+  crossbarBlocks(counter: number, descriptor: number, x: number, out: number, total: number, scratch: number): void;
+  packCellPlanes(
+    levels: number,
+    stride: number,
+    rows: number,
+    columns: number,
+    cellBits: number,
+    dst: number,
+    scratch: number,
+  ): void;
   im2col(
     x: number,
     channels: number,
@@ -131,7 +141,7 @@ type SgemmPackedArgsWithoutRow0 = [
 ];
 
 /** The exports worker threads run, by their index in a control slot. */
-const JOB_FUNCTIONS = ['sgemmChunks', 'sgemmPackedChunks', 'im2colChunks'] as const;
+const JOB_FUNCTIONS = ['sgemmChunks', 'sgemmPackedChunks', 'im2colChunks', 'crossbarBlocks'] as const;
 type JobFunction = (typeof JOB_FUNCTIONS)[number];
 
 /** Below this many flops a GEMM runs on the calling thread: waking workers costs ~10–50 µs. */
@@ -158,8 +168,9 @@ interface State {
   exports: KernelExports;
   heap: LinearHeap;
   resident: ResidentCache;
-  /** Float32 view of linear memory, remade when memory grows. */
+  /** Float32 and byte views of linear memory, remade when memory grows. */
   view: Float32Array;
+  bytes: Uint8Array;
   threads: number;
   workers: Worker[];
   /** One SLOT per worker (see SLOT). */
@@ -170,6 +181,8 @@ interface State {
   counter: number;
   /** Byte address of each thread's sgemm scratch, allocated on first use and kept. */
   scratch: number[];
+  /** Each thread's scratch for other kernels (crossbar layers), grown on demand and kept. */
+  sizedScratch: { at: number; bytes: number }[];
   /** The operand workspace, reused across calls and reallocated when too small. */
   workspace: { at: number; bytes: number } | undefined;
 }
@@ -189,12 +202,14 @@ function init(): State {
       heap,
       resident: new ResidentCache(heap, DEFAULT_RESIDENT_BYTES),
       view: new Float32Array(memory.buffer),
+      bytes: new Uint8Array(memory.buffer),
       threads: defaultThreads(),
       workers: [],
       control: new Int32Array(new SharedArrayBuffer(MAX_THREADS * SLOT * 4)),
       jobs: 0,
       counter: heap.alloc(4),
       scratch: [],
+      sizedScratch: [],
       workspace: undefined,
     };
   }
@@ -250,6 +265,13 @@ export function memoryView(): Float32Array {
   return s.view;
 }
 
+/** A byte view of all of linear memory; re-fetch it after anything that may allocate. */
+export function byteView(): Uint8Array {
+  const s = init();
+  if (s.bytes.buffer !== s.memory.buffer) s.bytes = new Uint8Array(s.memory.buffer);
+  return s.bytes;
+}
+
 /**
  * Starts a kernel call: resident operands used from now on stay in memory at least until the
  * next call starts.
@@ -266,6 +288,47 @@ export function residentCopy(array: Float32Array, offset: number, length: number
   return init().resident.address(array, offset, length, 'raw', length * 4, (at) =>
     memoryView().set(array.subarray(offset, offset + length), at / 4),
   );
+}
+
+/**
+ * Byte address of a resident copy of the constant bytes `blob` (kept across calls like
+ * residentCopy's). `fill` writes the copy at its address (it may patch addresses into it);
+ * by default the bytes as they are. Call `beginCall` first.
+ */
+export function residentBytes(blob: Uint8Array, fill?: (at: number) => void): number {
+  return init().resident.address(blob, 0, blob.length, 'bytes', blob.length, fill ?? ((at) => byteView().set(blob, at)));
+}
+
+/**
+ * Byte address of thread t's general scratch of at least `bytes` bytes (64-byte aligned),
+ * kept across calls and grown on demand. Take it before any parallel call starts.
+ */
+export function threadScratch(t: number, bytes: number): number {
+  const s = init();
+  while (s.sizedScratch.length <= t) s.sizedScratch.push({ at: -1, bytes: 0 });
+  const slot = s.sizedScratch[t]!;
+  if (slot.bytes < bytes) {
+    if (slot.at >= 0) s.heap.release(slot.at);
+    slot.at = s.heap.alloc(bytes);
+    slot.bytes = bytes;
+  }
+  return slot.at;
+}
+
+/**
+ * Runs assembly/crossbar.ts's crossbarBlocks over `total` positions on `threads` threads (this
+ * one included, at most getThreads()), thread t with the scratch at scratch[t]. Operands must
+ * already be in linear memory; returns when every block is done.
+ */
+export function crossbarBlocks(descriptor: number, x: number, out: number, total: number, scratch: readonly number[]): void {
+  const s = init();
+  if (scratch.length < 2) {
+    const counter = new Int32Array(s.memory.buffer, s.counter, 1);
+    Atomics.store(counter, 0, 0);
+    s.exports.crossbarBlocks(s.counter, descriptor, x, out, total, scratch[0]!);
+    return;
+  }
+  runShared(s, 'crossbarBlocks', [descriptor, x, out, total], (t) => scratch[t]!, scratch.length);
 }
 
 /**
@@ -456,14 +519,21 @@ export function im2col(
 
 /**
  * Runs a chunked job (assembly/parallel.ts) on this thread and on up to threads − 1 workers:
- * `args` follow the chunk counter, and threads that need scratch get theirs appended.
- * Returns when every chunk is done.
+ * `args` follow the chunk counter, and threads that need scratch get theirs appended (the sgemm
+ * scratch, or what `withScratch(t)` gives thread t). Returns when every chunk is done.
  */
-function runShared(s: State, fn: JobFunction, args: readonly number[], withScratch: boolean): void {
+function runShared(
+  s: State,
+  fn: JobFunction,
+  args: readonly number[],
+  withScratch: boolean | ((t: number) => number),
+  threads = s.threads,
+): void {
   // Could not start enough threads (resource limits): make do with the ones there are.
   if (!ensureWorkers(s, s.threads - 1)) s.threads = s.workers.length + 1;
-  const helpers = s.threads - 1;
-  const argsOf = (t: number): number[] => [s.counter, ...args, ...(withScratch ? [scratch(s, t)] : [])];
+  const helpers = Math.min(threads, s.threads) - 1;
+  const scratchOf = typeof withScratch === 'function' ? withScratch : withScratch ? (t: number) => scratch(s, t) : undefined;
+  const argsOf = (t: number): number[] => [s.counter, ...args, ...(scratchOf === undefined ? [] : [scratchOf(t)])];
   // Scratch first: allocating it may grow memory, which must not happen while workers run.
   const own = argsOf(0);
   const offered = Array.from({ length: helpers }, (_, t) => argsOf(t + 1));

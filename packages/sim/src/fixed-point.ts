@@ -12,9 +12,16 @@
  * (2^(shift−2), 2^shift), whose floor after the scaling is 0 as well.
  */
 export function roundingShift(v: number, shift: number): number {
-  const half = shift === 0 ? 0 : 2 ** (shift - 1);
-  return Math.floor((v + half) * 2 ** -shift);
+  return Math.floor((v + ROUNDING_HALF[shift]!) * ROUNDING_SCALE[shift]!);
 }
+
+/**
+ * 2^(shift−1) (0 for shift 0) and 2^−shift for every shift in [0, 63]: constants, looked up
+ * because `2 ** x` with a variable exponent costs a call per element (and V8 sometimes deoptimizes
+ * it into a far slower path) in the digital ops' inner loops.
+ */
+const ROUNDING_HALF = Float64Array.from({ length: 64 }, (_, s) => (s === 0 ? 0 : 2 ** (s - 1)));
+const ROUNDING_SCALE = Float64Array.from({ length: 64 }, (_, s) => 2 ** -s);
 
 /** A 24-bit multiplier and its shift, with the constants `multiplyShift` needs worked out once. */
 export interface Multiplier {

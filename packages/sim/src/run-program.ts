@@ -1,4 +1,5 @@
 import { addEventCounts, type EventCounts } from '@pimc/arch';
+import type { CrossbarLayer } from '@pimc/kernels';
 import { PimcError } from '@pimc/support';
 import {
   PIMB_FORMAT_VERSION,
@@ -13,6 +14,7 @@ import { mvmPositionEvents } from './crossbar/mvm-events.js';
 import type { NoiseOptions } from './crossbar/noise.js';
 import { prepareMvm, type PreparedMvm } from './crossbar/prepare.js';
 import { emptyStats, runMvm, type ColumnSumKernel, type MvmStats } from './crossbar/run-mvm.js';
+import { wasmLayer } from './crossbar/wasm-mvm.js';
 import type { OutputSlot } from './digital/context.js';
 import { DIGITAL_KERNELS } from './digital/kernels.js';
 import { EventTally } from './event-tally.js';
@@ -66,6 +68,8 @@ export function prepareProgram(program: Program, options: RunOptions = {}): Prep
 export class PreparedProgram {
   private readonly tensors = new Map<number, TensorDesc>();
   private readonly mvms = new Map<Instruction, PreparedMvm>();
+  /** WebAssembly forms of the crossbar layers, built on first use (undefined: the layer does not qualify). */
+  private readonly accelerated = new Map<Instruction, CrossbarLayer | undefined>();
   private readonly positionEvents = new Map<Instruction, EventTally>();
   private readonly flitHops: readonly number[];
   /** The batch size the program's shapes were compiled for (the leading dimension of its tensors). */
@@ -140,12 +144,17 @@ export class PreparedProgram {
     const p = this.mvms.get(instruction)!;
     const x = values.get(instruction.input)!;
     const stats = emptyStats();
+    const layer = () => {
+      if (!this.accelerated.has(instruction)) this.accelerated.set(instruction, wasmLayer(p));
+      return this.accelerated.get(instruction);
+    };
     const data = runMvm(
       p,
       requireInteger(x, instruction.name),
       batch,
       { skipExactSlices: this.options.skipExactSlices ?? true, kernel: this.options.kernel ?? 'auto' },
       stats,
+      layer,
     );
     values.set(instruction.output, { type: p.output.type, shape: this.runtimeShape(p.output, batch), data });
     const tally = this.positionEvents.get(instruction)!.scaled(batch * p.outP * p.outQ);

@@ -70,6 +70,8 @@ export interface PreparedMvm {
   readonly adcMax: number;
   readonly multipliers: readonly Multiplier[];
   readonly noisy: boolean;
+  /** Bits per cell of the chip (bit-planes per column). */
+  readonly cellBits: number;
 }
 
 export interface PrepareOptions {
@@ -165,11 +167,11 @@ export function prepareMvm(
     const prepared = decodeTile(tile, image, weightSlices, useBitplanes, options.noise, noiseCache, bitsPerCell);
     tilesByGroup[tile.group]!.push(prepared);
     markCoverage(instruction, tile, coverage[tile.group]!, depth);
-    for (let r = 0; r < tile.rowCount; r++) {
-      for (let ch = 0; ch < tile.channelCount; ch++) {
-        weightSums[tile.group * groupOutputs + tile.channelStart + ch]! +=
-          prepared.stored[r * tile.channelCount + ch]! - instruction.weights.offset;
-      }
+    const offset = instruction.weights.offset;
+    const first = tile.group * groupOutputs + tile.channelStart;
+    const stored = prepared.stored;
+    for (let r = 0, at = 0; r < tile.rowCount; r++) {
+      for (let ch = 0; ch < tile.channelCount; ch++, at++) weightSums[first + ch]! += stored[at]! - offset;
     }
   }
   coverage.forEach((cells, group) => {
@@ -204,6 +206,7 @@ export function prepareMvm(
     adcMax,
     multipliers,
     noisy: options.noise !== undefined && options.noise.sigma > 0,
+    cellBits: bitsPerCell,
   };
 }
 
@@ -345,6 +348,18 @@ function checkLevels(instruction: CrossbarMvm, image: CrossbarImage, bitsPerCell
   checked.add(image.id);
   const top = 2 ** bitsPerCell;
   const levels = image.levels;
+  // OR of all levels first (a level too large sets a bit at or above bitsPerCell), four at a time
+  // when the bytes are aligned; look for the culprit only then.
+  let any = 0;
+  let i = 0;
+  if (levels.byteOffset % 4 === 0) {
+    const words = new Uint32Array(levels.buffer, levels.byteOffset, levels.length >>> 2);
+    for (let w = 0; w < words.length; w++) any |= words[w]!;
+    any = (any | (any >>> 8) | (any >>> 16) | (any >>> 24)) & 0xff;
+    i = words.length * 4;
+  }
+  for (; i < levels.length; i++) any |= levels[i]!;
+  if (any < top) return;
   for (let i = 0; i < levels.length; i++) {
     if (levels[i]! >= top) {
       throw programError(
@@ -358,14 +373,22 @@ function checkLevels(instruction: CrossbarMvm, image: CrossbarImage, bitsPerCell
 function markCoverage(instruction: CrossbarMvm, tile: MvmTile, cells: Uint8Array, depth: number): void {
   const groupOutputs = cells.length / depth;
   for (let r = tile.rowStart; r < tile.rowStart + tile.rowCount; r++) {
-    for (let ch = tile.channelStart; ch < tile.channelStart + tile.channelCount; ch++) {
-      const i = r * groupOutputs + ch;
-      if (cells[i] !== 0) {
-        throw programError(instruction, `weight (row ${r}, channel ${ch}) of group ${tile.group} is mapped by two tiles`);
-      }
-      cells[i] = 1;
+    const [start, end] = [r * groupOutputs + tile.channelStart, r * groupOutputs + tile.channelStart + tile.channelCount];
+    let seen = 0;
+    for (let i = start; i < end; i++) seen |= cells[i]!;
+    if (seen !== 0) {
+      const ch = cells.subarray(start, end).indexOf(1) + tile.channelStart;
+      throw programError(instruction, `weight (row ${r}, channel ${ch}) of group ${tile.group} is mapped by two tiles`);
     }
+    cells.fill(1, start, end);
   }
+}
+
+/** The largest of levels[at, at + count). */
+function rowMaximum(levels: Uint8Array, at: number, count: number): number {
+  let top = 0;
+  for (let i = at; i < at + count; i++) if (levels[i]! > top) top = levels[i]!;
+  return top;
 }
 
 function decodeTile(
@@ -382,23 +405,42 @@ function decodeTile(
   const plane = image.rows * image.columns;
   const differential = image.levels.length === 2 * plane;
   const levels = image.levels;
-  // Column c holds slice c mod n of channel ⌊c / n⌋: its weight in the stored value is 2^shift.
-  const weightOf = Int32Array.from({ length: columns }, (_, c) => 2 ** slices[c % n]!.shift);
-  const channelOf = Int32Array.from({ length: columns }, (_, c) => Math.floor(c / n));
+  // Column ch·n + i holds slice i of channel ch: its weight in the stored value is 2^shift_i.
+  const weightOf = Int32Array.from(slices, (s) => 2 ** s.shift);
   const cells = differential ? new Int16Array(tile.rowCount * columns) : levels;
   const cellStride = differential ? columns : image.columns;
   const stored = new Int32Array(tile.rowCount * tile.channelCount);
   let maxPositive = 0;
   let maxNegative = 0;
   for (let r = 0; r < tile.rowCount; r++) {
-    const at = r * image.columns;
-    const storedRow = r * tile.channelCount;
-    for (let c = 0; c < columns; c++) {
-      const v = differential ? levels[at + c]! - levels[plane + at + c]! : levels[at + c]!;
-      if (differential) cells[r * columns + c] = v;
-      if (v > maxPositive) maxPositive = v;
-      else if (-v > maxNegative) maxNegative = -v;
-      stored[storedRow + channelOf[c]!]! += v * weightOf[c]!;
+    let at = r * image.columns;
+    let out = r * tile.channelCount;
+    if (differential) {
+      for (let ch = 0; ch < tile.channelCount; ch++, at += n) {
+        let value = 0;
+        for (let i = 0; i < n; i++) {
+          const v = levels[at + i]! - levels[plane + at + i]!;
+          cells[r * columns + ch * n + i] = v;
+          if (v > maxPositive) maxPositive = v;
+          else if (-v > maxNegative) maxNegative = -v;
+          value += v * weightOf[i]!;
+        }
+        stored[out++] = value;
+      }
+    } else {
+      // Levels are never negative: only the largest matters.
+      let top = 0;
+      for (let ch = 0; ch < tile.channelCount; ch++, at += n) {
+        let value = 0;
+        for (let i = 0; i < n; i++) {
+          const v = levels[at + i]!;
+          top |= v;
+          value += v * weightOf[i]!;
+        }
+        stored[out++] = value;
+      }
+      // `top` ORs the levels: its highest bit bounds them; find the true maximum only when needed.
+      if (top > maxPositive) maxPositive = Math.max(maxPositive, rowMaximum(levels, r * image.columns, columns));
     }
   }
   let noisyCells: Float64Array | undefined;

@@ -1,10 +1,17 @@
+import type { CrossbarLayer } from '@pimc/kernels';
 import { clamp, multiplyShift } from '../fixed-point.js';
 import { allocate, type SimData } from '../sim-tensor.js';
 import { bitplaneColumnSums, packInputBits, rowColumnSums } from './column-sums.js';
+import { foldableBits, sliceFits } from './fold.js';
 import type { PreparedMvm, PreparedTile } from './prepare.js';
 
-/** How column sums are computed; every choice gives the same result bit for bit. */
-export type ColumnSumKernel = 'auto' | 'rows' | 'bitplanes';
+/**
+ * How a crossbar layer is computed; every choice gives the same result bit for bit. `wasm`: the
+ * WebAssembly layer (exact integer product, popcount column sums where the ADC may clip) where
+ * the arithmetic is all integers (no noise, ADC lsb 1), else as `auto`; `auto`: `wasm` where it
+ * applies, else `bitplanes` for 1-bit input slices without noise and `rows` otherwise.
+ */
+export type ColumnSumKernel = 'auto' | 'wasm' | 'rows' | 'bitplanes';
 
 export interface MvmOptions {
   /**
@@ -14,7 +21,6 @@ export interface MvmOptions {
    * could clip or round are always computed column by column and converted.
    */
   readonly skipExactSlices: boolean;
-  /** `auto`: bit-planes for 1-bit input slices without noise, rows otherwise. */
   readonly kernel: ColumnSumKernel;
 }
 
@@ -48,6 +54,8 @@ interface Scratch {
  * Runs a crossbar-mvm over a batch: for every image and output position, im2col of the input
  * (padding fed as the zero point), then per tile and input pass the bit-serial crossbar work, the
  * digital corrections, bias and requantization. Returns the output storage ([N, M, P, Q]).
+ * `layer` gives the layer's WebAssembly form (see wasm-mvm.ts) when it has one; the `wasm` and
+ * `auto` kernels run it instead of the JavaScript loops below.
  */
 export function runMvm(
   p: PreparedMvm,
@@ -55,15 +63,28 @@ export function runMvm(
   batch: number,
   options: MvmOptions,
   stats: MvmStats,
+  layer?: () => CrossbarLayer | undefined,
 ): SimData {
   const mvm = p.instruction;
   const g = mvm.geometry;
   const positions = p.outP * p.outQ;
   const out = allocate(p.output.type, batch * p.outM * positions);
+  const tiles = p.tilesByGroup.flat();
+  for (const t of tiles) {
+    stats.sliceMacs += batch * positions * p.passes * p.inputSlices.length * t.tile.rowCount * t.columns;
+  }
+  const accelerated = options.kernel === 'auto' || options.kernel === 'wasm' ? layer?.() : undefined;
+  if (accelerated !== undefined && isBytes(x) && isBytes(out)) {
+    const counts = { computed: 0, folded: 0, saturated: 0 };
+    accelerated.run(x, batch, out, { skipExactSlices: options.skipExactSlices }, counts);
+    stats.columnSumsComputed += counts.computed;
+    stats.columnSumsFolded += counts.folded;
+    stats.saturated += counts.saturated;
+    return out;
+  }
   const xcol = new Int32Array(p.depth);
   const magnitudes = new Int32Array(p.depth);
   const partial = new Float64Array(p.outM);
-  const tiles = p.tilesByGroup.flat();
   const maxRows = tiles.reduce((most, t) => Math.max(most, t.tile.rowCount), 1);
   const maxColumns = tiles.reduce((most, t) => Math.max(most, t.columns), 1);
   const scratch: Scratch = {
@@ -73,9 +94,6 @@ export function runMvm(
     sliceTotals: new Float64Array(p.inputSlices.length),
     alwaysFold: new Map(tiles.map((t) => [t, options.skipExactSlices ? foldableBits(p, t) : 0])),
   };
-  for (const t of tiles) {
-    stats.sliceMacs += batch * positions * p.passes * p.inputSlices.length * t.tile.rowCount * t.columns;
-  }
   const zp = mvm.inputs.zeroPoint;
   const offset = mvm.weights.offset;
   const inPlane = p.inH * p.inW;
@@ -137,6 +155,11 @@ export function runMvm(
     }
   }
   return out;
+}
+
+/** u8/i8 storage (what a crossbar layer reads and writes; the program check guarantees it). */
+function isBytes(data: SimData): data is Uint8Array | Int8Array {
+  return data instanceof Uint8Array || data instanceof Int8Array;
 }
 
 /** One tile, one input pass: every input slice through the crossbar and the ADC, shift-added into `partial`. */
@@ -218,20 +241,4 @@ function accumulateTile(
       partial[channelBase + ch]! += sign * lsb * 2 ** slice.shift * acc;
     }
   }
-}
-
-/**
- * Whether every column sum of a slice whose values add up to `total` passes the ADC unchanged:
- * the sum is 0, or (lsb 1, no noise) `total` × the largest positive cell and × the largest negative
- * cell stay inside the ADC's code range.
- */
-function sliceFits(p: PreparedMvm, t: PreparedTile, total: number): boolean {
-  if (total === 0) return true;
-  return !p.noisy && p.instruction.adc.lsb === 1 && total * t.maxPositive <= p.adcMax && -total * t.maxNegative >= p.adcMin;
-}
-
-/** Input bits of slices that fit the ADC whatever the data (all rows at the slice's largest value): short tiles. */
-function foldableBits(p: PreparedMvm, t: PreparedTile): number {
-  const all = p.inputSlices.every((s) => sliceFits(p, t, t.tile.rowCount * s.mask));
-  return all ? p.inputSlices.reduce((m, s) => m | (s.mask << s.shift), 0) : 0;
 }

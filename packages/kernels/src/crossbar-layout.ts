@@ -1,0 +1,114 @@
+// Memory layout of a crossbar layer as assembly/crossbar.ts reads it: a copy of
+// assembly/crossbar-layout.ts (crossbar-layout.test.ts checks that the two agree).
+//
+// The descriptor is an array of i32 words; pointer fields are byte addresses in linear memory.
+
+// Geometry (one image): input [IN_C, IN_H, IN_W], output [OUT_M, OUT_P, OUT_Q].
+export const D_IN_C = 0;
+export const D_IN_H = 1;
+export const D_IN_W = 2;
+export const D_OUT_M = 3;
+export const D_OUT_P = 4;
+export const D_OUT_Q = 5;
+export const D_KERNEL_H = 6;
+export const D_KERNEL_W = 7;
+export const D_STRIDE_H = 8;
+export const D_STRIDE_W = 9;
+export const D_DILATION_H = 10;
+export const D_DILATION_W = 11;
+export const D_PAD_TOP = 12;
+export const D_PAD_LEFT = 13;
+export const D_GROUPS = 14;
+/** Input and output channels per group, and the im2col depth K = C/g·R·S. */
+export const D_GROUP_C = 15;
+export const D_GROUP_M = 16;
+export const D_DEPTH = 17;
+/** ⌈K / 2⌉: the products take rows two at a time. */
+export const D_K_PAIRS = 18;
+/** Output channels per group rounded up to MR. */
+export const D_M_PAD = 19;
+/** 1 for int8 input codes, 0 for uint8. */
+export const D_SIGNED_INPUT = 20;
+/** The input zero point: what padding taps feed. */
+export const D_ZERO_POINT = 21;
+export const D_SIGNED_OUTPUT = 22;
+export const D_OUTPUT_ZERO_POINT = 23;
+export const D_CLAMP_MIN = 24;
+export const D_CLAMP_MAX = 25;
+/** Weight panels: per group, per MR output channels, per row pair, MR (w[2kk], w[2kk+1]) i16 pairs. */
+export const D_WEIGHTS = 26;
+/** i32 per output channel: the accumulator's starting value (bias − zp·Σw, wrapped). */
+export const D_INIT = 27;
+/** i32 per output channel: requantization multiplier and shift. */
+export const D_MULTIPLIER = 28;
+export const D_SHIFT = 29;
+export const D_ADC_MIN = 30;
+export const D_ADC_MAX = 31;
+/** Input slices: count, and a table of (shift, width) i32 pairs. */
+export const D_INPUT_SLICES = 32;
+export const D_INPUT_SLICE_TABLE = 33;
+/** Weight slices: count, and a table of their shifts (i32). */
+export const D_WEIGHT_SLICES = 34;
+export const D_WEIGHT_SHIFT_TABLE = 35;
+/** Bits per cell: bit-planes per column. */
+export const D_CELL_BITS = 36;
+/** Row ranges (RANGE_WORDS i32 each), sorted by group. */
+export const D_RANGES = 37;
+export const D_RANGE_TABLE = 38;
+/** Tiles (TILE_WORDS i32 each), the tiles of a range consecutive. */
+export const D_TILE_TABLE = 39;
+/** 1: fold slices whose column sums provably pass the ADC unchanged; 0: convert every slice. */
+export const D_SKIP_EXACT = 40;
+/** Positions per block (a multiple of NR): the unit of work of one call. */
+export const D_BLOCK = 41;
+/** Byte offsets inside a thread's scratch: im2col block, accumulators, transposition buffers, input bits, lane table. */
+export const D_SCRATCH_X = 42;
+export const D_SCRATCH_ACC = 43;
+export const D_SCRATCH_GATHER = 44;
+export const D_SCRATCH_BITS = 45;
+export const D_SCRATCH_LANES = 46;
+/** Byte offset inside a thread's scratch of one tile's column sums (i32 per used column). */
+export const D_SCRATCH_SUMS = 47;
+export const DESCRIPTOR_WORDS = 48;
+
+// A row range: rows [ROW_START, ROW_START + ROW_COUNT) of a group's K, shared by its tiles.
+export const R_GROUP = 0;
+export const R_ROW_START = 1;
+export const R_ROW_COUNT = 2;
+export const R_FIRST_TILE = 3;
+export const R_TILE_COUNT = 4;
+/** 1 when every tile of the range folds every slice whatever the data (short tiles). */
+export const R_ALWAYS_FOLD = 5;
+/**
+ * The largest count of non-zero rows for which every slice of every tile of the range folds
+ * (Σ slice values ≤ nonzero rows × the slice's largest value); −1 when none does.
+ */
+export const R_SCREEN_MAX = 6;
+/** Σ over the range's tiles of used columns × input slices: the column sums of one pass. */
+export const R_SLICE_COLUMNS = 7;
+/** u64 words per bit-plane column: ⌈ROW_COUNT / 64⌉. */
+export const R_WORDS = 8;
+export const RANGE_WORDS = 9;
+
+// A tile: output channels [CHANNEL_START, + CHANNEL_COUNT) of the group, COLUMNS used columns.
+export const T_CHANNEL_START = 0;
+export const T_CHANNEL_COUNT = 1;
+export const T_COLUMNS = 2;
+/** Largest positive and negative cell value. */
+export const T_MAX_POSITIVE = 3;
+export const T_MAX_NEGATIVE = 4;
+export const T_ALWAYS_FOLD = 5;
+/** Bit-planes: u64 words, [column][cell bit][word]; NEGATIVE 0 when the tile has no negative plane. */
+export const T_POSITIVE = 6;
+export const T_NEGATIVE = 7;
+export const TILE_WORDS = 8;
+
+// Per-thread statistics at the start of its scratch: f64 counters.
+export const S_COMPUTED = 0;
+export const S_FOLDED = 1;
+export const S_SATURATED = 2;
+export const STATS_BYTES = 64;
+
+/** Microkernel tile: MR output channels × NR positions. */
+export const MR = 4;
+export const NR = 8;
