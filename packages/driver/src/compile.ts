@@ -83,8 +83,9 @@ function firstItem(t: Tensor): Tensor {
 function calibrationFeeds(model: Model, options: CompileOptions): { feeds: Feeds[]; description: string } {
   if (options.calibrationDir !== undefined) {
     const feeds = readCalibrationFeeds(options.calibrationDir, model);
-    if (feeds.length === 0)
-      {throw new PimcError('invalid-input', `calibration folder '${options.calibrationDir}' holds no input_<i>.pb or .npy files`);}
+    if (feeds.length === 0) {
+      throw new PimcError('invalid-input', `calibration folder '${options.calibrationDir}' holds no input_<i>.pb or .npy files`);
+    }
     return { feeds, description: `${feeds.length} input file(s) from ${options.calibrationDir}` };
   }
   const seed = options.seed ?? 0;
@@ -111,8 +112,9 @@ export function simulate(program: Program, inputs: ReadonlyMap<string, Tensor>, 
   const simInputs = new Map<string, SimTensor>();
   for (const [name, t] of inputs) {
     const type = SIM_TYPES[t.dtype];
-    if (type === undefined)
-      {throw new PimcError('invalid-input', `input '${name}' is ${t.dtype}; the simulator takes float32, uint8, int8 or int32`);}
+    if (type === undefined) {
+      throw new PimcError('invalid-input', `input '${name}' is ${t.dtype}; the simulator takes float32, uint8, int8 or int32`);
+    }
     simInputs.set(name, { type, shape: t.shape, data: t.data as SimTensor['data'] });
   }
   const run = prepareProgram(program, options).run(simInputs);
