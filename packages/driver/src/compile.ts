@@ -86,7 +86,8 @@ function calibrationFeeds(model: Model, options: CompileOptions): { feeds: Feeds
     if (feeds.length === 0) {
       throw new PimcError('invalid-input', `calibration folder '${options.calibrationDir}' holds no input_<i>.pb or .npy files`);
     }
-    return { feeds, description: `${feeds.length} input file(s) from ${options.calibrationDir}` };
+    // The folder's name, not its path: the same sources must give the same bytes on any machine.
+    return { feeds, description: `${feeds.length} input file(s) from ${basename(options.calibrationDir)}` };
   }
   const seed = options.seed ?? 0;
   return {
