@@ -161,20 +161,20 @@ export function quantizeOutputDType(zeroPoint: DType | undefined, outputDtype: n
 
 /** Precision of QuantizeLinear's division `x / y_scale`: the `precision` attribute, else the scale's type. */
 export function quantizeDivisionDType(scale: DType, precision: number, what: string): DType {
-  if (precision === 0) return scale;
-  const dtype = dtypeOfAttribute(precision, what, 'precision');
-  if (!SCALE_DTYPES.includes(dtype)) {
-    throw new PimcError('invalid-attribute', `${what}: precision must name a float type, not ${dtype}`);
-  }
-  return dtype;
+  return floatTypeAttribute(scale, precision, what, 'precision');
 }
 
 /** Output type of DequantizeLinear: `output_dtype`, else the scale's type. */
 export function dequantizeOutputDType(scale: DType, outputDtype: number, what: string): DType {
-  if (outputDtype === 0) return scale;
-  const dtype = dtypeOfAttribute(outputDtype, what, 'output_dtype');
+  return floatTypeAttribute(scale, outputDtype, what, 'output_dtype');
+}
+
+/** A float type named by an ONNX type-code attribute, or `fallback` when the attribute is 0 (absent). */
+function floatTypeAttribute(fallback: DType, code: number, what: string, attribute: string): DType {
+  if (code === 0) return fallback;
+  const dtype = dtypeOfAttribute(code, what, attribute);
   if (!SCALE_DTYPES.includes(dtype)) {
-    throw new PimcError('invalid-attribute', `${what}: output_dtype must name a float type, not ${dtype}`);
+    throw new PimcError('invalid-attribute', `${what}: ${attribute} must name a float type, not ${dtype}`);
   }
   return dtype;
 }
