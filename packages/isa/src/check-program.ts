@@ -171,6 +171,16 @@ class ProgramChecker {
     this.int(x.zeroPoint, `${path}.inputs.zeroPoint`, `${what} input zero point`);
     this.between(x.bits, 1, 32, `${path}.inputs.bits`, `${what} input bits`);
     this.slices(x.slices, 1, 32, x.bits, `${path}.inputs.slices`, `${what} input`);
+    if (x.speculation !== undefined) {
+      const spec = `${path}.inputs.speculation.slices`;
+      this.slices(x.speculation.slices, 1, macro.dac.bits, x.bits, spec, `${what} speculative input`);
+      if (x.slices.some((s) => s !== 1)) {
+        this.fail(
+          `${path}.inputs.slices`,
+          `${what} speculates, so its recovery slices must be 1-bit, not [${x.slices.join(', ')}]`,
+        );
+      }
+    }
 
     this.between(ins.adc.bits, 1, 32, `${path}.adc.bits`, `${what} ADC bits`);
     if (!(Number.isFinite(ins.adc.lsb) && ins.adc.lsb > 0)) {
@@ -178,9 +188,7 @@ class ProgramChecker {
     }
 
     if (ins.tiles.length === 0) this.fail(`${path}.tiles`, `${what} has no tiles: its weights are on no crossbar`);
-    ins.tiles.forEach((t, k) =>
-      this.tile(t, `${path}.tiles[${k}]`, what, g.groups, rowsPerGroup, channelsPerGroup, w.slices.length),
-    );
+    ins.tiles.forEach((t, k) => this.tile(t, `${path}.tiles[${k}]`, what, g.groups, rowsPerGroup, channelsPerGroup, w));
 
     for (const name of ['bias', 'multiplier', 'shift'] as const) {
       if (ins[name].length !== outChannels) {
@@ -205,8 +213,9 @@ class ProgramChecker {
     groups: number,
     rowsPerGroup: number,
     channelsPerGroup: number,
-    slicesPerWeight: number,
+    weights: CrossbarMvm['weights'],
   ): void {
+    const slicesPerWeight = weights.slices.length;
     if (!Number.isInteger(t.group) || t.group < 0 || t.group >= groups) {
       this.fail(
         `${path}.group`,
@@ -239,6 +248,14 @@ class ProgramChecker {
     const image = this.program.crossbars[t.crossbar];
     if (t.rowCount > image.rows) {
       this.fail(path, `${what} tile needs ${t.rowCount} rows, but crossbar ${t.crossbar} has ${image.rows}`);
+    }
+    if (t.centers !== undefined) {
+      if (weights.scheme !== 'differential') {
+        this.fail(`${path}.centers`, `${what} tile has centers, but Center+Offset needs differential weights`);
+      }
+      if (t.centers.length !== t.channelCount) {
+        this.fail(`${path}.centers`, `${what} tile has ${t.centers.length} centers for ${t.channelCount} channels`);
+      }
     }
     const columns = t.channelCount * slicesPerWeight;
     if (columns > image.columns) {

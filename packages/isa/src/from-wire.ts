@@ -1,6 +1,6 @@
 import type { Chip } from '@pimc/arch';
 import { pimb } from '../generated/pimb.js';
-import { bytesToInt32s } from './little-endian.js';
+import { bytesToInt16s, bytesToInt32s } from './little-endian.js';
 import type { Fail } from './pimb-errors.js';
 import type {
   CrossbarImage,
@@ -113,16 +113,29 @@ function mvmFromWire(m: pimb.CrossbarMvm.$Properties, path: string, fail: Fail):
       slices: [...(inputs.slices ?? [])],
       bits: inputs.bits ?? 0,
       signed: inputs.signed ?? false,
+      ...(inputs.speculation === null || inputs.speculation === undefined || inputs.speculation.length === 0
+        ? {}
+        : { speculation: { slices: [...inputs.speculation] } }),
     },
     adc: { bits: adc.bits ?? 0, signed: adc.signed ?? false, lsb: adc.lsb ?? 0 },
-    tiles: (m.tiles ?? []).map((t) => ({
-      group: t.group ?? 0,
-      rowStart: t.rowStart ?? 0,
-      rowCount: t.rowCount ?? 0,
-      channelStart: t.channelStart ?? 0,
-      channelCount: t.channelCount ?? 0,
-      crossbar: t.crossbar ?? 0,
-    })),
+    tiles: (m.tiles ?? []).map((t, k) => {
+      const centers = t.centers ?? new Uint8Array(0);
+      if (centers.length % 2 !== 0) {
+        fail(
+          `${path}.tiles[${k}].centers`,
+          `${what} tile centers have ${centers.length} bytes, not a whole number of int16 values`,
+        );
+      }
+      return {
+        group: t.group ?? 0,
+        rowStart: t.rowStart ?? 0,
+        rowCount: t.rowCount ?? 0,
+        channelStart: t.channelStart ?? 0,
+        channelCount: t.channelCount ?? 0,
+        crossbar: t.crossbar ?? 0,
+        ...(centers.length === 0 ? {} : { centers: bytesToInt16s(centers) }),
+      };
+    }),
     bias: int32s(m.bias, 'bias'),
     multiplier: int32s(m.multiplier, 'multiplier'),
     shift: int32s(m.shift, 'shift'),

@@ -24,3 +24,24 @@ export function bytesToInt32s(bytes: Uint8Array): Int32Array {
   for (let i = 0; i < values.length; i++) values[i] = view.getInt32(i * 4, true);
   return values;
 }
+
+/** The values as little-endian bytes (a view of the same memory on little-endian hosts). */
+export function int16sToBytes(values: Int16Array): Uint8Array {
+  if (HOST_IS_LITTLE_ENDIAN) return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+  const bytes = new Uint8Array(values.length * 2);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i++) view.setInt16(i * 2, values[i], true);
+  return bytes;
+}
+
+/** A fresh Int16Array from little-endian bytes; the caller checks that the length is even. */
+export function bytesToInt16s(bytes: Uint8Array): Int16Array {
+  const values = new Int16Array(bytes.length >>> 1);
+  if (HOST_IS_LITTLE_ENDIAN) {
+    new Uint8Array(values.buffer).set(bytes.subarray(0, values.length * 2));
+    return values;
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < values.length; i++) values[i] = view.getInt16(i * 2, true);
+  return values;
+}

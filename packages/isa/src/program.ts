@@ -66,6 +66,14 @@ export interface InputEncoding {
   /** Bits of an input code; signed (i8) inputs are fed in two passes, positive then negative (§1.2). */
   readonly bits: number;
   readonly signed: boolean;
+  /**
+   * Speculative input slicing (RAELLA, algorithms.md §3.4). Absent: every slice of `slices` is
+   * converted for every column. Present: each speculative slice (widths MSB first, adding up to
+   * `bits`) is driven whole and every column converted; a column whose code is the ADC's minimum
+   * or maximum fails and is recomputed with one 1-bit cycle per bit of that slice (each converted,
+   * clipped); the others keep the speculative code. `slices` is then all 1-bit (the recovery cycles).
+   */
+  readonly speculation?: { readonly slices: readonly number[] };
 }
 
 export interface AdcSpec {
@@ -101,6 +109,13 @@ export interface MvmTile {
   readonly channelStart: number;
   readonly channelCount: number;
   readonly crossbar: number;
+  /**
+   * Center+Offset (RAELLA, algorithms.md §3.2), differential weights only: the integer center of
+   * each of the tile's channels. The crossbar stores the signed offsets w − center (sign-magnitude,
+   * on the positive or negative device) and the digital unit adds center · Σ_rows x (the running
+   * input sum over the tile's rows, padding taps included). Absent: every center is 0.
+   */
+  readonly centers?: Int16Array;
 }
 
 export interface CrossbarMvm {

@@ -1,5 +1,5 @@
 import { pimb } from '../generated/pimb.js';
-import { int32sToBytes } from './little-endian.js';
+import { int16sToBytes, int32sToBytes } from './little-endian.js';
 import type { CrossbarMvm, DigitalOp, ElementType, Instruction, Program, TensorDesc, WeightEncoding } from './program.js';
 
 /**
@@ -67,7 +67,13 @@ function mvmToWire(m: CrossbarMvm): pimb.CrossbarMvm.$Properties {
       groups: g.groups,
     },
     weights: { scheme: WEIGHT_SCHEME_TO_WIRE[m.weights.scheme], offset: m.weights.offset, slices: [...m.weights.slices] },
-    inputs: { zeroPoint: m.inputs.zeroPoint, slices: [...m.inputs.slices], bits: m.inputs.bits, signed: m.inputs.signed },
+    inputs: {
+      zeroPoint: m.inputs.zeroPoint,
+      slices: [...m.inputs.slices],
+      bits: m.inputs.bits,
+      signed: m.inputs.signed,
+      speculation: [...(m.inputs.speculation?.slices ?? [])],
+    },
     adc: { bits: m.adc.bits, signed: m.adc.signed, lsb: m.adc.lsb },
     tiles: m.tiles.map((t) => ({
       group: t.group,
@@ -76,6 +82,7 @@ function mvmToWire(m: CrossbarMvm): pimb.CrossbarMvm.$Properties {
       channelStart: t.channelStart,
       channelCount: t.channelCount,
       crossbar: t.crossbar,
+      ...(t.centers === undefined ? {} : { centers: int16sToBytes(t.centers) }),
     })),
     bias: int32sToBytes(m.bias),
     multiplier: int32sToBytes(m.multiplier),

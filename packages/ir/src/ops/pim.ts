@@ -123,6 +123,55 @@ function checkBias(bias: InferInput | undefined, channels: Dim | undefined, what
 const dtypeAttr = () => attr.string<QuantizedDType>('uint8', QUANTIZED_ACTIVATION_DTYPES);
 const activationAttr = () => attr.string<FusedActivationKind>('none', ACTIVATIONS);
 
+/**
+ * How a crossbar layer is encoded on an analog chip, set by the RAELLA passes (algorithms.md §3)
+ * and read by the lowering; empty lists leave the chip's defaults. The integer meaning of the layer
+ * does not depend on them: they only change which column sums an ADC sees.
+ */
+const crossbarEncodingAttrs = () => ({
+  /** Weight slice widths, most significant first, adding up to 8 (raella-slice). */
+  weight_slices: attr.ints([]),
+  /** Center+Offset centers (raella-encode), int8-domain integers, [M][⌈depth / center_rows⌉] flattened. */
+  weight_centers: attr.ints([]),
+  /** The crossbar row-tile height the centers were computed for (0: no centers). */
+  center_rows: attr.int(0),
+  /** Speculative input slice widths, most significant first (raella-speculate); empty: none. */
+  input_speculation: attr.ints([]),
+});
+type CrossbarEncodingAttrs = AttrsOf<ReturnType<typeof crossbarEncodingAttrs>>;
+
+/** Slice widths: integers in [1, 8] adding up to 8 bits (or no list at all). */
+function checkSliceList(slices: readonly number[], what: string, name: string): void {
+  if (slices.length === 0) return;
+  const sum = slices.reduce((a, b) => a + b, 0);
+  if (slices.some((s) => !Number.isInteger(s) || s < 1 || s > 8) || sum !== 8) {
+    fail('invalid-attribute', `${what}: ${name} [${slices.join(', ')}] must be slice widths of 1 to 8 bits adding up to 8`);
+  }
+}
+
+/** The RAELLA encoding attributes against the weight matrix: M channels, `depth` im2col rows per group. */
+function checkCrossbarEncoding(a: CrossbarEncodingAttrs, w: InferInput, what: string): void {
+  checkSliceList(a.weight_slices, what, 'weight_slices');
+  checkSliceList(a.input_speculation, what, 'input_speculation');
+  if (a.weight_centers.length === 0) return;
+  if (!Number.isInteger(a.center_rows) || a.center_rows < 1) {
+    fail('invalid-attribute', `${what}: weight_centers are given but center_rows is ${a.center_rows}, not a positive row count`);
+  }
+  if (a.weight_centers.some((c) => !Number.isInteger(c) || c < -128 || c > 127)) {
+    fail('invalid-attribute', `${what}: weight_centers must be int8 integers`);
+  }
+  const shape = w.shape;
+  if (shape === undefined || !isStatic(shape)) return;
+  const depth = shape.slice(1).reduce((p, d) => p * d, 1);
+  const expected = shape[0]! * Math.ceil(depth / a.center_rows);
+  if (a.weight_centers.length !== expected) {
+    fail(
+      'invalid-attribute',
+      `${what}: ${a.weight_centers.length} weight_centers, expected ${expected} (${shape[0]} channels × ⌈${depth} rows / ${a.center_rows}⌉ row tiles)`,
+    );
+  }
+}
+
 /** Attributes of the output side of every requantizing layer. */
 const outputAttrs = () => ({
   y_dtype: dtypeAttr(),
@@ -150,6 +199,7 @@ const qconvAttrs = {
   multiplier: attr.ints(),
   shift: attr.ints(),
   ...outputAttrs(),
+  ...crossbarEncodingAttrs(),
   /** Report only. */
   x_scale: attr.float(),
   w_scale: attr.floats(),
@@ -217,6 +267,7 @@ export const PimQConv = defineOp({
     checkChannelRequant(a.multiplier, a.shift, channels, what);
     checkPerChannel(a.w_scale, channels, what, 'w_scale');
     checkOutput(a, what);
+    checkCrossbarEncoding(a, w, what);
     const shape = x.shape !== undefined && w.shape !== undefined ? pimConvShape(x.shape, w.shape, a) : undefined;
     return [{ dtype: a.y_dtype, shape }];
   },
@@ -231,6 +282,7 @@ const qgemmAttrs = {
   multiplier: attr.ints(),
   shift: attr.ints(),
   ...outputAttrs(),
+  ...crossbarEncodingAttrs(),
   x_scale: attr.float(),
   w_scale: attr.floats(),
 };
@@ -266,6 +318,7 @@ export const PimQGemm = defineOp({
     checkChannelRequant(a.multiplier, a.shift, channels, what);
     checkPerChannel(a.w_scale, channels, what, 'w_scale');
     checkOutput(a, what);
+    checkCrossbarEncoding(a, w, what);
     const shape = x.shape === undefined ? undefined : [x.shape[0]!, channels ?? '?'];
     return [{ dtype: a.y_dtype, shape }];
   },
