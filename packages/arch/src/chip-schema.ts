@@ -119,6 +119,12 @@ const macroFields: FieldsOf<NonNullable<Chip['tiles']['macro']>> = {
       cellEnergyFactor: positive('ratio', 'Whole-layer cell-array energy with speculation relative to without.', { max: 100 }),
     },
   },
+  weightSlicing: {
+    kind: 'enum',
+    values: ['fixed', 'adaptive'],
+    optional: true,
+    doc: '`adaptive`: any weight slicing per layer (the compiler picks one, RAELLA); `fixed` or absent: `crossbar.bitsPerCell`-bit slices.',
+  },
 };
 
 const camFields: FieldsOf<NonNullable<Chip['tiles']['cam']>> = {

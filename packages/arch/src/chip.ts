@@ -65,7 +65,15 @@ export interface Macro {
   readonly centerOffset?: CenterOffset;
   /** Speculative input slicing with recovery (RAELLA). Absent: inputs are sliced by `dac.bits`. */
   readonly speculation?: Speculation;
+  /**
+   * `adaptive`: the shift-add units take any weight slicing per layer (RAELLA), so the compiler
+   * chooses one per layer (raella-slice); `fixed` (or absent): every weight is cut into
+   * `crossbar.bitsPerCell`-bit slices.
+   */
+  readonly weightSlicing?: WeightSlicing;
 }
+
+export type WeightSlicing = 'fixed' | 'adaptive';
 
 export type CellKind = 'single-ended' | 'differential-2t2r';
 

@@ -108,6 +108,7 @@ const raella: PresetDefinition = {
         crossbar: { count: 4, rows: 512, columns: 512, bitsPerCell: 4, cell: 'differential-2t2r', cycleNs: 100 },
         centerOffset: { centerBits: 8, inputSumBits: 16 },
         speculation: { sliceBits: [4, 2, 2], cycleFactor: 11 / 8, adcShare: 0.42, cellEnergyFactor: 2.5 },
+        weightSlicing: 'adaptive',
       },
     },
     noc: { flitBits: 256 },
@@ -140,6 +141,7 @@ const raella: PresetDefinition = {
       'tiles.macro.speculation.cycleFactor': '[RAELLA artifact] crossbar latency × 11/8 with speculation',
       'tiles.macro.speculation.adcShare': '[RAELLA artifact] ADC_ACTION_SHARE 0.42 (recorded statistics)',
       'tiles.macro.speculation.cellEnergyFactor': '[CiMLoop] speculation scales cell energy by ≈ 2.5',
+      'tiles.macro.weightSlicing': '[RAELLA artifact] adaptive weight slicing per layer ("most layers 4b-2b-2b")',
       'noc.flitBits': '[RAELLA artifact] 256-bit router width',
       'noc.tilesPerRouter': '[ours] kept from isaac',
       'noc.routerPorts': '[ours] kept from isaac',
@@ -169,9 +171,10 @@ const raellaNoSpec2b: PresetDefinition = {
     extends: 'raella-no-spec',
     name: 'raella-no-spec-2b',
     description: 'RAELLA ablation `raella_no_speculation_2b_cells`: Center+Offset, 4 × 2-bit weight slices, 1-bit input slices',
-    tiles: { macro: { crossbar: { bitsPerCell: 2 } } },
+    tiles: { macro: { crossbar: { bitsPerCell: 2 }, weightSlicing: 'fixed' } },
     sources: {
       'tiles.macro.crossbar.bitsPerCell': '[RAELLA artifact] ablation raella_no_speculation_2b_cells: 4 × 2-bit weight slices',
+      'tiles.macro.weightSlicing': '[RAELLA artifact] ablation raella_no_speculation_2b_cells: fixed 4 × 2-bit slices',
     },
   },
 };

@@ -27,7 +27,7 @@ export function sliceWidths(bits: number, width: number): number[] {
  * offset·Σx term removed digitally); differential (2T2R) cells hold |w| on the positive or negative
  * device. 8-bit magnitudes either way (|−128| needs all 8), sliced by the chip's bits per cell.
  */
-export function weightEncoding(chip: Chip, scheme: WeightScheme | undefined): WeightEncoding {
+export function weightEncoding(chip: Chip, scheme: WeightScheme | undefined, slices: readonly number[] = []): WeightEncoding {
   const xb = requireMacro(chip, 'crossbar lowering').crossbar;
   const chosen = scheme ?? (xb.cell === 'differential-2t2r' ? 'differential' : 'offset');
   if (chosen === 'differential' && xb.cell !== 'differential-2t2r') {
@@ -36,17 +36,41 @@ export function weightEncoding(chip: Chip, scheme: WeightScheme | undefined): We
       `differential weights need 2T2R cells, but chip '${chip.name}' has ${xb.cell} cells (tiles.macro.crossbar.cell)`,
     );
   }
+  const wide = slices.find((width) => width > xb.bitsPerCell);
+  if (wide !== undefined) {
+    throw new PimcError(
+      'invalid-chip',
+      `a ${wide}-bit weight slice needs ${wide}-bit cells, but chip '${chip.name}' stores ${xb.bitsPerCell} bits per cell (tiles.macro.crossbar.bitsPerCell)`,
+      { notes: ['slice the weights for this chip: raella-slice{maxBitsPerCell=…} or compile again for it'] },
+    );
+  }
   return {
     scheme: chosen,
     offset: chosen === 'offset' ? INT8_OFFSET : 0,
-    slices: sliceWidths(WEIGHT_BITS, xb.bitsPerCell),
+    slices: slices.length > 0 ? [...slices] : sliceWidths(WEIGHT_BITS, xb.bitsPerCell),
   };
 }
 
-/** Inputs fed as their stored codes, bit-serially by the chip's DAC bits. */
-export function inputEncoding(chip: Chip, zeroPoint: number, signed: boolean): InputEncoding {
+/**
+ * Inputs fed as their stored codes, bit-serially by the chip's DAC bits; or, with `speculation`
+ * (RAELLA), as the speculative slices with 1-bit recovery slices, each no wider than the DAC.
+ */
+export function inputEncoding(
+  chip: Chip,
+  zeroPoint: number,
+  signed: boolean,
+  speculation: readonly number[] = [],
+): InputEncoding {
   const dac = requireMacro(chip, 'crossbar lowering').dac;
-  return { zeroPoint, slices: sliceWidths(INPUT_BITS, dac.bits), bits: INPUT_BITS, signed };
+  if (speculation.length === 0) return { zeroPoint, slices: sliceWidths(INPUT_BITS, dac.bits), bits: INPUT_BITS, signed };
+  const wide = speculation.find((width) => width > dac.bits);
+  if (wide !== undefined) {
+    throw new PimcError(
+      'invalid-chip',
+      `a ${wide}-bit speculative input slice needs a ${wide}-bit DAC, but chip '${chip.name}' has ${dac.bits}-bit DACs (tiles.macro.dac.bits)`,
+    );
+  }
+  return { zeroPoint, slices: sliceWidths(INPUT_BITS, 1), bits: INPUT_BITS, signed, speculation: { slices: [...speculation] } };
 }
 
 /** The chip's ADC; `lsb` > 1 models a full-range ADC that drops low bits (algorithms.md §3.5). */
@@ -84,6 +108,31 @@ export function cellTable(encoding: WeightEncoding): CellTable {
     if (encoding.scheme === 'offset') write(w + encoding.offset, positive, at);
     else if (w >= 0) write(w, positive, at);
     else write(-w, negative, at);
+  }
+  return { slices: n, positive, negative };
+}
+
+/** Largest magnitude a stored Center+Offset value can have: w − center with both int8. */
+export const MAX_STORED_MAGNITUDE = 255;
+
+/**
+ * Differential cells of every stored signed value v ∈ [−255, 255] (sign-magnitude: |v| sliced MSB
+ * first onto the device of v's sign): `positive[(v + 255)·n + s]`, `negative[…]`. Center+Offset
+ * stores w − center, which needs the full 8-bit magnitude on each side.
+ */
+export function magnitudeCellTable(slices: readonly number[]): CellTable {
+  const n = slices.length;
+  const size = 2 * MAX_STORED_MAGNITUDE + 1;
+  const positive = new Uint8Array(size * n);
+  const negative = new Uint8Array(size * n);
+  for (let v = -MAX_STORED_MAGNITUDE; v <= MAX_STORED_MAGNITUDE; v++) {
+    const plane = v >= 0 ? positive : negative;
+    const magnitude = Math.abs(v);
+    let end = WEIGHT_BITS;
+    slices.forEach((width, s) => {
+      end -= width;
+      plane[(v + MAX_STORED_MAGNITUDE) * n + s] = (magnitude >>> end) & (2 ** width - 1);
+    });
   }
   return { slices: n, positive, negative };
 }

@@ -7,7 +7,7 @@ import { Rng } from '@pimc/support';
 import { chipLike, compareCodes, runBoth } from './sim-bridge.testing.js';
 
 /** A PimQGemm of K inputs and M outputs with weights w[m][k] = f(m, k). */
-function gemm(k: number, m: number, f: (m: number, k: number) => number) {
+function gemm(k: number, m: number, f: (m: number, k: number) => number, extra: Record<string, readonly number[] | number> = {}) {
   const b = new GraphBuilder(onnxOps);
   const x = new Value('x', { dtype: 'uint8', shape: ['N', k] });
   const w = Value.ofConstant(
@@ -32,6 +32,7 @@ function gemm(k: number, m: number, f: (m: number, k: number) => number) {
       y_scale: 1,
       x_scale: 1,
       w_scale: [1],
+      ...extra,
     },
   });
   return {
@@ -144,5 +145,55 @@ describe('lowerMvm: 1-D convolutions run as H = 1', () => {
       );
       expect(compareCodes(expected.get('conv1d')!, run.outputs.get('conv1d')!).mismatches).toBe(0);
     }
+  });
+});
+
+describe('lowerMvm: RAELLA encodings from the layer attributes', () => {
+  const k = 600;
+  const m = 3;
+  const weight = (ch: number, row: number) => ((ch * 37 + row * 11) % 101) - 40;
+  const centers = [5, -7, 0, 12, 3, -20]; // [M = 3][2 row tiles of 512]
+  const model = gemm(k, m, weight, {
+    weight_slices: [4, 2, 2],
+    weight_centers: centers,
+    center_rows: 512,
+    input_speculation: [4, 2, 2],
+  });
+
+  it('stores w − center in sign-magnitude slices, with the centers on the tiles and speculation on the inputs', () => {
+    const lowered = lowerModel(model, getPreset('raella'));
+    const mvm = lowered.instructions[0] as CrossbarMvm;
+    expect(mvm.weights.slices).toEqual([4, 2, 2]);
+    expect(mvm.inputs.speculation).toEqual({ slices: [4, 2, 2] });
+    expect(mvm.inputs.slices).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(mvm.tiles.map((t) => [t.rowStart, [...(t.centers ?? [])]])).toEqual([
+      [0, [5, 0, 3]],
+      [512, [-7, 12, -20]],
+    ]);
+    for (const tile of mvm.tiles) {
+      const image = lowered.crossbars[tile.crossbar]!;
+      const plane = image.rows * image.columns;
+      for (let ch = 0; ch < tile.channelCount; ch++) {
+        for (let r = 0; r < tile.rowCount; r++) {
+          const at = r * image.columns + ch * 3;
+          const cell = (s: number) => image.levels[at + s]! - image.levels[plane + at + s]!;
+          const stored = cell(0) * 16 + cell(1) * 4 + cell(2);
+          expect(stored + tile.centers![ch]!).toBe(weight(ch, tile.rowStart + r));
+        }
+      }
+    }
+  });
+
+  it('refuses centers computed for other row tiles, slices wider than the cells and speculation wider than the DAC', () => {
+    expect(() => lowerModel(model, getPreset('raella-no-spec-2b'))).toThrow(/4-bit weight slice needs 4-bit cells/);
+    expect(() => lowerModel(model, getPreset('raella-no-spec'))).toThrow(/4-bit speculative input slice needs a 4-bit DAC/);
+    const isaacRows = gemm(k, m, weight, {
+      weight_centers: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
+      center_rows: 128,
+    });
+    expect(() => lowerModel(isaacRows, getPreset('isaac'))).toThrow(/Center\+Offset centers, which need differential/);
+    expect(() => lowerModel(isaacRows, getPreset('raella'))).toThrow(
+      /computed for 128-row tiles, but the chip's crossbars have 512 rows/,
+    );
   });
 });

@@ -1,8 +1,16 @@
 import { requireMacro, type Chip } from '@pimc/arch';
 import { integerRange, type Node, type PimQConvAttrs, type PimQGemmAttrs, type Tensor } from '@pimc/ir';
 import type { CrossbarMvm, MvmGeometry, MvmTile, TensorDesc } from '@pimc/isa';
-import { PimcError } from '@pimc/support';
-import { adcSpec, cellTable, inputEncoding, weightEncoding, type WeightScheme } from './encoding.js';
+import { PimcError, withLocation } from '@pimc/support';
+import {
+  adcSpec,
+  cellTable,
+  inputEncoding,
+  magnitudeCellTable,
+  MAX_STORED_MAGNITUDE,
+  weightEncoding,
+  type WeightScheme,
+} from './encoding.js';
 
 /** A crossbar image before placement: its contents, not yet its place on the chip. */
 export interface UnplacedCrossbar {
@@ -101,7 +109,7 @@ export function lowerMvm(
   const macro = requireMacro(chip, 'crossbar lowering');
   const { rows, columns } = macro.crossbar;
   const planes = macro.crossbar.cell === 'differential-2t2r' ? 2 : 1;
-  const weights = weightEncoding(chip, options.weightScheme);
+  const weights = withNode(node, () => weightEncoding(chip, options.weightScheme, a.weight_slices));
   const slices = weights.slices.length;
   const channelsPerCrossbar = Math.floor(columns / slices);
   if (channelsPerCrossbar < 1) {
@@ -117,8 +125,13 @@ export function lowerMvm(
   if (wd.length !== outChannels * depth) {
     fail(node, `W [${w.shape.join(', ')}] does not hold ${outChannels} × ${depth} weights`);
   }
+  const centers = centersOf(node, a, weights.scheme, rows, outChannels, depth);
+  const rowTiles = Math.ceil(depth / rows);
 
-  const table = cellTable(weights);
+  // Offset binary stores w + offset; differential cells store w − center in sign-magnitude.
+  const table = weights.scheme === 'offset' ? cellTable(weights) : magnitudeCellTable(weights.slices);
+  // Row of a stored value in the table: offset binary is indexed by w + 128, differential by v + 255.
+  const tableBase = weights.scheme === 'offset' ? 128 : MAX_STORED_MAGNITUDE;
   const tiles: MvmTile[] = [];
   const crossbars: UnplacedCrossbar[] = [];
   const plane = rows * columns;
@@ -128,10 +141,14 @@ export function lowerMvm(
       for (let rowStart = 0; rowStart < depth; rowStart += rows) {
         const rowCount = Math.min(rows, depth - rowStart);
         const levels = new Uint8Array(plane * planes);
+        const tileCenters = centers === undefined ? undefined : new Int16Array(channelCount);
         for (let ch = 0; ch < channelCount; ch++) {
-          const base = (group * groupOutputs + channelStart + ch) * depth + rowStart;
+          const m = group * groupOutputs + channelStart + ch;
+          const center = centers === undefined ? 0 : centers[m * rowTiles + rowStart / rows]!;
+          if (tileCenters !== undefined) tileCenters[ch] = center;
+          const base = m * depth + rowStart;
           for (let r = 0; r < rowCount; r++) {
-            const from = (wd[base + r]! + 128) * slices;
+            const from = (wd[base + r]! - center + tableBase) * slices;
             const at = r * columns + ch * slices;
             for (let s = 0; s < slices; s++) levels[at + s] = table.positive[from + s]!;
             if (planes === 2) for (let s = 0; s < slices; s++) levels[plane + at + s] = table.negative[from + s]!;
@@ -139,7 +156,15 @@ export function lowerMvm(
         }
         const id = nextCrossbar();
         crossbars.push({ id, rows, columns, levels, layer: node.name });
-        tiles.push({ group, rowStart, rowCount, channelStart, channelCount, crossbar: id });
+        tiles.push({
+          group,
+          rowStart,
+          rowCount,
+          channelStart,
+          channelCount,
+          crossbar: id,
+          ...(tileCenters === undefined ? {} : { centers: tileCenters }),
+        });
       }
     }
   }
@@ -152,7 +177,7 @@ export function lowerMvm(
     output: y.id,
     geometry,
     weights,
-    inputs: inputEncoding(chip, a.x_zero_point, x.type === 'i8'),
+    inputs: withNode(node, () => inputEncoding(chip, a.x_zero_point, x.type === 'i8', a.input_speculation)),
     adc: adcSpec(chip, options.adcLsb),
     tiles,
     bias: bias === undefined ? new Int32Array(outChannels) : Int32Array.from(bias.constant!.data as Int32Array),
@@ -163,4 +188,39 @@ export function lowerMvm(
     clampMax: Math.min(a.y_max, hi),
   };
   return { instruction, crossbars };
+}
+
+/** Runs `f`, naming the node in any error it throws. */
+function withNode<T>(node: Node, f: () => T): T {
+  return withLocation({ node: node.name, opType: node.op }, f);
+}
+
+/**
+ * The layer's Center+Offset centers ([M][row tiles], from raella-encode), checked against the
+ * chip: they need differential cells and must have been computed for the chip's row tiles.
+ */
+function centersOf(
+  node: Node,
+  a: PimQConvAttrs | PimQGemmAttrs,
+  scheme: WeightScheme,
+  rows: number,
+  outChannels: number,
+  depth: number,
+): readonly number[] | undefined {
+  if (a.weight_centers.length === 0) return undefined;
+  if (scheme !== 'differential') {
+    fail(node, 'it has Center+Offset centers, which need differential (2T2R) weights', [
+      'compile for a chip with tiles.macro.crossbar.cell = differential-2t2r, or drop raella-encode',
+    ]);
+  }
+  if (a.center_rows !== rows) {
+    fail(node, `its centers were computed for ${a.center_rows}-row tiles, but the chip's crossbars have ${rows} rows`, [
+      `run raella-encode{rows=${rows}} for this chip`,
+    ]);
+  }
+  const expected = outChannels * Math.ceil(depth / rows);
+  if (a.weight_centers.length !== expected) {
+    fail(node, `it has ${a.weight_centers.length} centers, expected ${expected} (one per channel and row tile)`);
+  }
+  return a.weight_centers;
 }
