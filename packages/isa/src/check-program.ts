@@ -1,11 +1,9 @@
-import type { Chip, Macro } from '@pimc/arch';
+import type { Macro } from '@pimc/arch';
 import type { Fail } from './pimb-errors.js';
 import type { CrossbarImage, CrossbarMvm, DigitalOp, MvmTile, Program, TensorDesc } from './program.js';
+import { CheckerBase, I32_MAX, I32_MIN, U32_MAX, idRange } from './checker-base.js';
+import { RapidnnChecker } from './check-rapidnn.js';
 import { ELEMENT_TYPES, WEIGHT_BITS, isDigitalOpKind, isElementType } from './vocabulary.js';
-
-const U32_MAX = 2 ** 32 - 1;
-const I32_MIN = -(2 ** 31);
-const I32_MAX = 2 ** 31 - 1;
 
 /**
  * Checks that a Program is consistent in itself and with its chip: every id refers to something,
@@ -21,26 +19,39 @@ export function checkProgram(program: Program, fail: Fail): void {
   new ProgramChecker(program, fail).run();
 }
 
-class ProgramChecker {
-  private readonly chip: Chip;
-
-  constructor(
-    private readonly program: Program,
-    private readonly fail: Fail,
-  ) {
-    this.chip = program.chip;
-  }
+class ProgramChecker extends CheckerBase {
+  private readonly rapidnn = new RapidnnChecker(this.program, this.fail);
 
   run(): void {
     const p = this.program;
-    p.tensors.forEach((t, i) => this.tensor(t, i));
+    p.tensors.forEach((t, i) => {
+      this.tensor(t, i);
+      this.rapidnn.codebook(t, `tensors[${i}]`);
+    });
     p.inputs.forEach((id, i) => this.tensorRef(id, `inputs[${i}]`));
     p.outputs.forEach((id, i) => this.tensorRef(id, `outputs[${i}]`));
     const placed = new Map<string, number>();
     p.crossbars.forEach((c, i) => this.crossbar(c, i, placed));
     p.instructions.forEach((ins, i) => {
-      if (ins.op === 'crossbar-mvm') this.mvm(ins, `instructions[${i}]`);
-      else this.digital(ins, `instructions[${i}]`);
+      const path = `instructions[${i}]`;
+      switch (ins.op) {
+        case 'crossbar-mvm':
+          this.mvm(ins, path);
+          this.rapidnn.noIndexTensors([ins.input, ins.output], path, `crossbar-mvm '${ins.name}'`);
+          return;
+        case 'digital':
+          this.digital(ins, path);
+          this.rapidnn.digitalIndices(ins, path);
+          return;
+        case 'cam-encode':
+          this.rapidnn.camEncode(ins, path);
+          return;
+        case 'lut-mvm':
+          this.rapidnn.lutMvm(ins, path);
+          return;
+        default:
+          this.fail(path, `unknown instruction op '${String((ins as { op: unknown }).op)}'`);
+      }
     });
     for (const [key, value] of Object.entries(p.metadata)) {
       if (typeof value !== 'string') this.fail(`metadata.${key}`, `metadata values are strings, got ${typeof value}`);
@@ -63,13 +74,6 @@ class ProgramChecker {
           `tensor '${t.name}' (${t.type}) has zero point ${t.zeroPoint}, outside ${range.min}..${range.max}`,
         );
       }
-    }
-  }
-
-  private tensorRef(id: number, path: string): void {
-    const n = this.program.tensors.length;
-    if (!Number.isInteger(id) || id < 0 || id >= n) {
-      this.fail(path, `tensor id ${id} is out of range: the program has ${n} tensor${n === 1 ? '' : 's'}${idRange(n)}`);
     }
   }
 
@@ -122,37 +126,8 @@ class ProgramChecker {
     this.tensorRef(ins.input, `${path}.input`);
     this.tensorRef(ins.output, `${path}.output`);
     const g = ins.geometry;
-    const gp = `${path}.geometry`;
-    g.inShape.forEach((d, k) => this.between(d, 1, U32_MAX, `${gp}.inShape[${k}]`, `${what} input dimension`));
-    g.outShape.forEach((d, k) => this.between(d, 1, U32_MAX, `${gp}.outShape[${k}]`, `${what} output dimension`));
-    g.kernel.forEach((d, k) => this.between(d, 1, U32_MAX, `${gp}.kernel[${k}]`, `${what} kernel size`));
-    g.strides.forEach((d, k) => this.between(d, 1, U32_MAX, `${gp}.strides[${k}]`, `${what} stride`));
-    g.dilations.forEach((d, k) => this.between(d, 1, U32_MAX, `${gp}.dilations[${k}]`, `${what} dilation`));
-    g.pads.forEach((d, k) => this.uint(d, `${gp}.pads[${k}]`, `${what} padding`));
-    this.between(g.groups, 1, U32_MAX, `${gp}.groups`, `${what} groups`);
-    const [channels] = g.inShape;
+    const { rowsPerGroup, channelsPerGroup } = this.geometry(g, `${path}.geometry`, what);
     const [outChannels] = g.outShape;
-    if (channels % g.groups !== 0 || outChannels % g.groups !== 0) {
-      this.fail(
-        `${gp}.groups`,
-        `${what} has ${g.groups} groups, which divide neither ${channels} input channels nor ${outChannels} output channels evenly`,
-      );
-    }
-    for (const axis of [0, 1] as const) {
-      const padded = g.inShape[axis + 1] + g.pads[axis] + g.pads[axis + 2];
-      const span = g.dilations[axis] * (g.kernel[axis] - 1) + 1;
-      const expected = padded < span ? 0 : Math.floor((padded - span) / g.strides[axis]) + 1;
-      if (g.outShape[axis + 1] !== expected) {
-        const dim = axis === 0 ? 'height' : 'width';
-        this.fail(
-          `${gp}.outShape[${axis + 1}]`,
-          `${what} output ${dim} is ${g.outShape[axis + 1]}, but input ${dim} ${g.inShape[axis + 1]} with kernel ${g.kernel[axis]}, ` +
-            `stride ${g.strides[axis]}, dilation ${g.dilations[axis]} and pads ${g.pads[axis]}+${g.pads[axis + 2]} gives ${expected}`,
-        );
-      }
-    }
-    const rowsPerGroup = (channels / g.groups) * g.kernel[0] * g.kernel[1];
-    const channelsPerGroup = outChannels / g.groups;
 
     const w = ins.weights;
     if (w.scheme !== 'offset' && w.scheme !== 'differential') {
@@ -297,35 +272,10 @@ class ProgramChecker {
     const sum = slices.reduce((a, b) => a + b, 0);
     if (sum !== total) this.fail(path, `${what} slices [${slices.join(', ')}] add up to ${sum} bits, expected ${total}`);
   }
-
-  private below(value: number, count: number, path: string, what: string, unit: string): void {
-    if (!Number.isInteger(value) || value < 0 || value >= count) {
-      this.fail(path, `${what} ${value}, but chip '${this.chip.name}' has ${count} ${unit}${idRange(count)}`);
-    }
-  }
-
-  private between(value: number, lo: number, hi: number, path: string, what: string): void {
-    if (!Number.isInteger(value) || value < lo || value > hi) {
-      this.fail(path, `${what} is ${value}, expected an integer in ${lo}..${hi}`);
-    }
-  }
-
-  private uint(value: number, path: string, what: string): void {
-    this.between(value, 0, U32_MAX, path, what);
-  }
-
-  private int(value: number, path: string, what: string): void {
-    this.between(value, I32_MIN, I32_MAX, path, what);
-  }
 }
 
 /** Index of the first value ≥ limit, or −1 (a plain loop: crossbar images are large). */
 function firstAtLeast(values: Uint8Array, limit: number): number {
   for (let i = 0; i < values.length; i++) if (values[i] >= limit) return i;
   return -1;
-}
-
-/** ` (ids 0..n-1)`, or nothing when there are none. */
-function idRange(n: number): string {
-  return n === 0 ? '' : ` (0..${n - 1})`;
 }

@@ -1,9 +1,10 @@
 import { type Chip, formatNumber } from '@pimc/arch';
+import { camEncodeLines, lutMvmLines } from './disassemble-rapidnn.js';
+import { fieldLines, formatList, geometryText, listField, plural, range, summarizeArray, tensorRef } from './listing-text.js';
 import type { CrossbarImage, CrossbarMvm, DigitalOp, Instruction, Program, TensorDesc } from './program.js';
 
-/** Arrays up to this long are printed whole; longer ones as count, min, max and their first values. */
-const WHOLE_ARRAY_LIMIT = 8;
-const SHOWN_VALUES = 4;
+export { summarizeArray } from './listing-text.js';
+
 /** Tiles listed per crossbar-mvm before the rest are counted. */
 const SHOWN_TILES = 6;
 
@@ -62,7 +63,9 @@ function chipSummary(chip: Chip): string[] {
   return lines;
 }
 
+/** The tensors; a codebook column only when some tensor is a RAPIDNN index tensor. */
 function tensorTable(tensors: readonly TensorDesc[]): string[] {
+  const codebooks = tensors.some((t) => t.codebook !== undefined);
   const rows = tensors.map((t) => [
     `%${t.id}`,
     t.name,
@@ -70,8 +73,9 @@ function tensorTable(tensors: readonly TensorDesc[]): string[] {
     formatShape(t.shape),
     t.scale === undefined ? '' : formatNumber(t.scale),
     t.zeroPoint === undefined ? '' : String(t.zeroPoint),
+    ...(codebooks ? [t.codebook === undefined ? '' : summarizeArray(t.codebook)] : []),
   ]);
-  return alignColumns([['id', 'name', 'type', 'shape', 'scale', 'zero point'], ...rows]);
+  return alignColumns([['id', 'name', 'type', 'shape', 'scale', 'zero point', ...(codebooks ? ['codebook'] : [])], ...rows]);
 }
 
 function crossbarTable(program: Program): string[] {
@@ -126,44 +130,43 @@ function histogram(c: CrossbarImage, levelCount: number): string {
 }
 
 function instructionLines(program: Program, ins: Instruction, i: number): string[] {
-  return ins.op === 'crossbar-mvm' ? mvmLines(program, ins, i) : [digitalLine(program, ins, i)];
+  switch (ins.op) {
+    case 'crossbar-mvm':
+      return mvmLines(program, ins, i);
+    case 'digital':
+      return [digitalLine(program, ins, i)];
+    case 'cam-encode':
+      return camEncodeLines(program, ins, i);
+    case 'lut-mvm':
+      return lutMvmLines(program, ins, i);
+  }
 }
 
 function mvmLines(program: Program, m: CrossbarMvm, i: number): string[] {
-  const g = m.geometry;
   const w = m.weights;
   const x = m.inputs;
   const weightText =
     w.scheme === 'offset'
       ? `offset binary (w + ${w.offset}), slices ${w.slices.join('+')} bits`
       : `differential (sign-magnitude)${w.offset === 0 ? '' : `, offset ${w.offset}`}, slices ${w.slices.join('+')} bits`;
-  const tiles = m.tiles
-    .slice(0, SHOWN_TILES)
-    .map(
-      (t) =>
-        `group ${t.group} rows ${range(t.rowStart, t.rowCount)} channels ${range(t.channelStart, t.channelCount)} → #${t.crossbar}`,
-    );
-  if (m.tiles.length > SHOWN_TILES) tiles.push(`… ${m.tiles.length - SHOWN_TILES} more`);
+  const tiles = m.tiles.map(
+    (t) =>
+      `group ${t.group} rows ${range(t.rowStart, t.rowCount)} channels ${range(t.channelStart, t.channelCount)} → #${t.crossbar}`,
+  );
   const fields: [string, string][] = [
-    [
-      'geometry',
-      `in ${g.inShape.join('×')} → out ${g.outShape.join('×')}, kernel ${g.kernel.join('×')}, strides ${g.strides.join('×')}, ` +
-        `pads ${g.pads.join(',')} (t,l,b,r), dilations ${g.dilations.join('×')}, groups ${g.groups}`,
-    ],
+    ['geometry', geometryText(m.geometry)],
     ['weights', weightText],
     ['inputs', `${x.bits}-bit ${signedness(x.signed)} codes, zero point ${x.zeroPoint}, slices ${x.slices.join('+')} bits`],
     ['adc', `${plural(m.adc.bits, 'bit')} ${signedness(m.adc.signed)}, lsb ${formatNumber(m.adc.lsb)}`],
-    [`tiles (${m.tiles.length})`, tiles[0] ?? ''],
-    ...tiles.slice(1).map((t): [string, string] => ['', t]),
+    ...listField('tiles', tiles, SHOWN_TILES),
     ['bias', summarizeArray(m.bias)],
     ['multiplier', summarizeArray(m.multiplier)],
     ['shift', summarizeArray(m.shift)],
     ['output', `zero point ${m.outputZeroPoint}, clamp ${m.clampMin}..${m.clampMax}`],
   ];
-  const width = Math.max(...fields.map(([k]) => k.length));
   return [
     `[${i}] crossbar-mvm '${m.name}'  ${tensorRef(program, m.input)} → ${tensorRef(program, m.output)}`,
-    ...fields.map(([k, v]) => `    ${k.padEnd(width)}  ${v}`.trimEnd()),
+    ...fieldLines(fields),
   ];
 }
 
@@ -179,45 +182,15 @@ function digitalLine(program: Program, d: DigitalOp, i: number): string {
 function formatAttr(value: DigitalOp['attrs'][string]): string {
   if (typeof value === 'number') return formatNumber(value);
   if (typeof value === 'string') return JSON.stringify(value);
-  return value.length <= WHOLE_ARRAY_LIMIT ? `[${value.map(formatNumber).join(', ')}]` : summarizeArray(value);
-}
-
-/**
- * `i32[3]: 1, -2, 5`, or for long arrays `i32[512] min -3 max 410: 12, -5, 7, 0, …`. Plain number
- * lists are written `[n]` without a type.
- */
-export function summarizeArray(values: ArrayLike<number>): string {
-  const type = values instanceof Int32Array ? 'i32' : values instanceof Uint8Array ? 'u8' : '';
-  const all = Array.from(values, formatNumber);
-  if (values.length <= WHOLE_ARRAY_LIMIT) return `${type}[${values.length}]${all.length === 0 ? '' : `: ${all.join(', ')}`}`;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let k = 0; k < values.length; k++) {
-    min = Math.min(min, values[k]);
-    max = Math.max(max, values[k]);
-  }
-  return `${type}[${values.length}] min ${formatNumber(min)} max ${formatNumber(max)}: ${all.slice(0, SHOWN_VALUES).join(', ')}, …`;
-}
-
-function tensorRef(program: Program, id: number): string {
-  const t = program.tensors[id];
-  return t === undefined ? `%${id}` : `%${id} ${t.name}`;
+  return formatList(value);
 }
 
 function formatShape(shape: readonly number[]): string {
   return shape.length === 0 ? 'scalar' : shape.join('×');
 }
 
-function range(start: number, count: number): string {
-  return `${start}..${start + count - 1}`;
-}
-
 function percent(part: number, whole: number): string {
   return whole === 0 ? '0%' : `${formatNumber(Math.round((1000 * part) / whole) / 10)}%`;
-}
-
-function plural(n: number, unit: string): string {
-  return `${n} ${unit}${n === 1 ? '' : 's'}`;
 }
 
 function signedness(signed: boolean): string {

@@ -1,13 +1,16 @@
 import type { Chip } from '@pimc/arch';
 import { pimb } from '../generated/pimb.js';
-import { bytesToInt16s, bytesToInt32s } from './little-endian.js';
+import { bytesToFloat32s, bytesToInt16s, bytesToInt32s } from './little-endian.js';
 import type { Fail } from './pimb-errors.js';
 import type {
+  CamEncode,
+  CamTable,
   CrossbarImage,
   CrossbarMvm,
   DigitalOp,
   ElementType,
   Instruction,
+  LutMvm,
   MvmGeometry,
   Program,
   TensorDesc,
@@ -69,13 +72,105 @@ function tensorFromWire(t: pimb.Tensor.$Properties, i: number, fail: Fail): Tens
     shape: [...(t.shape ?? [])],
     ...(t.scale === null || t.scale === undefined ? {} : { scale: t.scale }),
     ...(t.zeroPoint === null || t.zeroPoint === undefined ? {} : { zeroPoint: t.zeroPoint }),
+    ...codebookFromWire(t.codebook, `tensors[${i}].codebook`, `tensor '${name}'`, fail),
   };
+}
+
+/** `{ codebook }` from float32 bytes, or nothing when the field is empty (an ordinary tensor). */
+function codebookFromWire(
+  bytes: Uint8Array | null | undefined,
+  path: string,
+  what: string,
+  fail: Fail,
+): { codebook?: Float32Array } {
+  if (bytes === null || bytes === undefined || bytes.length === 0) return {};
+  if (bytes.length % 4 !== 0) {
+    fail(path, `${what} codebook has ${bytes.length} bytes, not a whole number of float32 values (4 bytes each)`);
+  }
+  return { codebook: bytesToFloat32s(bytes) };
 }
 
 function instructionFromWire(ins: pimb.Instruction.$Properties, path: string, fail: Fail): Instruction {
   if (ins.crossbarMvm !== null && ins.crossbarMvm !== undefined) return mvmFromWire(ins.crossbarMvm, path, fail);
   if (ins.digital !== null && ins.digital !== undefined) return digitalFromWire(ins.digital, path, fail);
-  return fail(path, 'instruction is neither a crossbar-mvm nor a digital op (empty, or written by a newer pimc)');
+  if (ins.camEncode !== null && ins.camEncode !== undefined) return camEncodeFromWire(ins.camEncode, path, fail);
+  if (ins.lutMvm !== null && ins.lutMvm !== undefined) return lutMvmFromWire(ins.lutMvm, path, fail);
+  return fail(path, 'instruction is none of crossbar-mvm, digital, cam-encode, lut-mvm (empty, or written by a newer pimc)');
+}
+
+/** A present sub-message, or an error naming the instruction and the field. */
+function required<T>(value: T | null | undefined, path: string, what: string, field: string, fail: Fail): T {
+  return value === null || value === undefined ? fail(`${path}.${field}`, `${what} has no ${field}`) : value;
+}
+
+/** A bytes field as int32 values, or an error when its length is not a multiple of 4. */
+function int32sFromWire(bytes: Uint8Array | null | undefined, path: string, what: string, fail: Fail): Int32Array {
+  const b = bytes ?? new Uint8Array(0);
+  if (b.length % 4 !== 0) fail(path, `${what} has ${b.length} bytes, not a whole number of int32 values (4 bytes each)`);
+  return bytesToInt32s(b);
+}
+
+/** A bytes field copied out of the file's buffer. */
+function bytesFromWire(bytes: Uint8Array | null | undefined): Uint8Array {
+  return bytes === null || bytes === undefined ? new Uint8Array(0) : new Uint8Array(bytes);
+}
+
+function camFromWire(c: pimb.CamTable.$Properties, path: string, what: string, fail: Fail): CamTable {
+  return {
+    keys: int32sFromWire(c.keys, `${path}.keys`, `${what} CAM keys`, fail),
+    values: bytesFromWire(c.values),
+    keyBits: c.keyBits ?? 0,
+    camBits: c.camBits ?? 0,
+  };
+}
+
+function camEncodeFromWire(c: pimb.CamEncode.$Properties, path: string, fail: Fail): CamEncode {
+  const name = c.name ?? '';
+  const what = `cam-encode '${name}'`;
+  const cam = required(c.cam, path, what, 'cam', fail);
+  return {
+    op: 'cam-encode',
+    name,
+    input: c.input ?? 0,
+    output: c.output ?? 0,
+    keyScale: c.keyScale ?? 0,
+    cam: camFromWire(cam, `${path}.cam`, what, fail),
+  };
+}
+
+function lutMvmFromWire(l: pimb.LutMvm.$Properties, path: string, fail: Fail): LutMvm {
+  const name = l.name ?? '';
+  const what = `lut-mvm '${name}'`;
+  const g = required(l.geometry, path, what, 'geometry', fail);
+  const activation = l.activation;
+  return {
+    op: 'lut-mvm',
+    name,
+    input: l.input ?? 0,
+    output: l.output ?? 0,
+    geometry: geometryFromWire(g, `${path}.geometry`, what, fail),
+    weightIndices: bytesFromWire(l.weightIndices),
+    kW: l.kW ?? 0,
+    kU: l.kU ?? 0,
+    lut: int32sFromWire(l.lut, `${path}.lut`, `${what} lut`, fail),
+    lutBits: l.lutBits ?? 0,
+    lutScale: l.lutScale ?? 0,
+    bias: int32sFromWire(l.bias, `${path}.bias`, `${what} bias`, fail),
+    ...(activation === null || activation === undefined
+      ? {}
+      : {
+          activation: {
+            keyShift: activation.keyShift ?? 0,
+            cam: camFromWire(
+              required(activation.cam, `${path}.activation`, `${what} activation`, 'cam', fail),
+              `${path}.activation.cam`,
+              what,
+              fail,
+            ),
+          },
+        }),
+    blocks: (l.blocks ?? []).map((b) => ({ tile: b.tile ?? 0, block: b.block ?? 0 })),
+  };
 }
 
 function mvmFromWire(m: pimb.CrossbarMvm.$Properties, path: string, fail: Fail): CrossbarMvm {

@@ -16,13 +16,17 @@ export const PIMB_ERROR_CODES = {
   invalidProgram: 'internal',
 } as const satisfies Record<string, ErrorCode>;
 
-/** Reports one problem at a dotted path inside the program (`instructions[2].tiles[0].crossbar`). */
-export type Fail = (path: string, message: string, notes?: readonly string[]) => never;
+/**
+ * Reports one problem at a dotted path inside the program (`instructions[2].tiles[0].crossbar`).
+ * `code` replaces the Fail's own code for problems of another kind (a program that needs blocks its
+ * chip lacks is a chip mismatch, whether it is being read or written).
+ */
+export type Fail = (path: string, message: string, notes?: readonly string[], code?: ErrorCode) => never;
 
 /** A `Fail` throwing PimcErrors with `code`, located in `file` when there is one. */
 export function failWith(code: ErrorCode, file: string | undefined, extraNotes: readonly string[] = []): Fail {
-  return (path, message, notes = []) => {
-    throw new PimcError(code, message, {
+  return (path, message, notes = [], override = code) => {
+    throw new PimcError(override, message, {
       location: { ...(file === undefined ? {} : { file }), ...(path === '' ? {} : { path }) },
       notes: [...notes, ...extraNotes],
     });

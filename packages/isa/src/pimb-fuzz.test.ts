@@ -5,6 +5,7 @@ import { CHECKSUM_BYTES, HEADER_BYTES, wrapBody } from './container.js';
 import { disassemble } from './disassemble.js';
 import { decodePimb, encodePimb } from './pimb.js';
 import type { Program } from './program.js';
+import { rapidnnSampleProgram } from './rapidnn-sample.testing.js';
 import { sampleProgram } from './sample-program.testing.js';
 
 type Outcome = { kind: 'program'; program: Program } | { kind: 'error'; error: PimcError };
@@ -58,8 +59,10 @@ function mutate(bytes: Uint8Array, rng: Rng, hotZone: number): Uint8Array {
   }
 }
 
-describe('decodePimb on damaged input never crashes or hangs', () => {
-  const original = sampleProgram();
+describe.each([
+  ['a crossbar program', sampleProgram()],
+  ['a RAPIDNN program', rapidnnSampleProgram()],
+])('decodePimb on damaged input (%s) never crashes or hangs', (_, original) => {
   const good = encodePimb(original);
   const body = good.subarray(HEADER_BYTES, good.length - CHECKSUM_BYTES);
 

@@ -321,7 +321,7 @@ describe('decodePimb: inconsistent contents', () => {
         wire.instructions?.push({});
       }).message,
     ).toBe(
-      'bad.pimb: instructions[5]: instruction is neither a crossbar-mvm nor a digital op (empty, or written by a newer pimc)',
+      'bad.pimb: instructions[5]: instruction is none of crossbar-mvm, digital, cam-encode, lut-mvm (empty, or written by a newer pimc)',
     );
   });
 

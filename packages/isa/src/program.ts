@@ -7,7 +7,10 @@ import type { Chip } from '@pimc/arch';
  *
  * Conventions (docs/design/quantized-dialect.md): activations are u8/i8 tensors with a per-tensor
  * scale and zero point; crossbar layers compute `acc = Σ (x − x_zp)·w + bias` in integers and
- * requantize with a 24-bit multiplier and a shift per output channel.
+ * requantize with a 24-bit multiplier and a shift per output channel. RAPIDNN programs
+ * (algorithms.md §2.3) instead carry index tensors (u8 cluster indices with a `codebook`), encode
+ * real values with `cam-encode`, compute layers by table lookups with `lut-mvm` and return to real
+ * values with the digital `decode`.
  */
 export const PIMB_FORMAT_VERSION = 1;
 
@@ -23,6 +26,12 @@ export interface TensorDesc {
   /** Quantization of u8/i8 tensors: real = scale · (q − zeroPoint). */
   readonly scale?: number;
   readonly zeroPoint?: number;
+  /**
+   * RAPIDNN index tensor (algorithms.md §2.3): the elements (type 'u8') are cluster indices into
+   * `codebook`, the clusters' real values, strictly ascending (1..256 finite entries). Absent for
+   * ordinary tensors.
+   */
+  readonly codebook?: Float32Array;
 }
 
 /** One physical crossbar's programmed contents and where it sits on the chip. */
@@ -155,13 +164,104 @@ export interface DigitalOp {
     | 'softmax'
     | 'clamp'
     | 'affine'
-    | 'lrn';
+    | 'lrn'
+    | 'decode';
   readonly inputs: readonly number[];
   readonly outputs: readonly number[];
   readonly attrs: Readonly<Record<string, number | string | readonly number[]>>;
 }
 
-export type Instruction = CrossbarMvm | DigitalOp;
+/** A nearest-distance CAM (algorithms.md §2.3): stored keys and the index each entry returns. */
+export interface CamTable {
+  /** Entry keys in fixed point, non-decreasing, each within the signed `keyBits` range. */
+  readonly keys: Int32Array;
+  /** The cluster index each entry returns (same length as keys). */
+  readonly values: Uint8Array;
+  /** Key width in bits (1..32, at most the chip's tiles.cam.keyBits; 16 by default). */
+  readonly keyBits: number;
+  /**
+   * Bits the search compares (1..keyBits): the top `camBits` of each key, k >> (keyBits − camBits)
+   * (arithmetic shift) for the query and every entry alike; the entry at the smallest absolute
+   * difference wins, ties go to the lower entry.
+   */
+  readonly camBits: number;
+}
+
+/** Encodes real values to cluster indices by a CAM search (the network input, or after a digital op). */
+export interface CamEncode {
+  readonly op: 'cam-encode';
+  readonly name: string;
+  /** f32 tensor id. */
+  readonly input: number;
+  /** Index tensor id (its codebook is the clusters the CAM returns). */
+  readonly output: number;
+  /**
+   * Query key of a value x: clamp(roundHalfEven(x / keyScale)) to the signed keyBits range, in f64.
+   * NaN → the lowest key.
+   */
+  readonly keyScale: number;
+  readonly cam: CamTable;
+}
+
+/** Fused activation + encoding of a lut-mvm's accumulators (algorithms.md §2.3 step 4). */
+export interface LutActivation {
+  /**
+   * The query key is q = clamp(acc >> keyShift) to the signed keyBits range, the shift rounding half
+   * up ((acc + 2^(keyShift−1)) >> keyShift) when keyShift > 0; 0..52.
+   */
+  readonly keyShift: number;
+  readonly cam: CamTable;
+}
+
+/** An RNA block (a lookup table + a CAM on one tile). */
+export interface LutBlockRef {
+  readonly tile: number;
+  /** Index of the block on its tile (< tiles.lut.count, and < tiles.cam.count with an activation). */
+  readonly block: number;
+}
+
+/**
+ * A layer computed by table lookups (algorithms.md §2.3): for output channel m and position p,
+ * acc = bias[m] + Σ_k lut[table(m)][iW[m][k]][iU(x_k)] over the im2col taps k of p that are not
+ * padding (a padding tap adds nothing: zero padding is exact), exact integer arithmetic (in-memory
+ * adders). The pre-activation is acc · lutScale.
+ */
+export interface LutMvm {
+  readonly op: 'lut-mvm';
+  readonly name: string;
+  /** Index tensor id; its codebook has kU entries. */
+  readonly input: number;
+  /**
+   * Index tensor id when `activation` is present, else an f32 tensor holding acc · lutScale (f64
+   * product rounded to f32 once).
+   */
+  readonly output: number;
+  /** As for crossbar-mvm (im2col row k = (c·R + r)·S + s of the group). */
+  readonly geometry: MvmGeometry;
+  /** Weight cluster index of each (output channel m, im2col row k of its group), row-major [M][depth]. */
+  readonly weightIndices: Uint8Array;
+  /** Weight clusters (1..256). */
+  readonly kW: number;
+  /** Input clusters (1..256): the input codebook's length. */
+  readonly kU: number;
+  /**
+   * Product tables [tables][kW][kU], tables = 1 (per-layer weight clusters) or M (per output
+   * channel); signed lutBits-bit integers.
+   */
+  readonly lut: Int32Array;
+  /** 1..32, at most the chip's tiles.lut.entryBits. */
+  readonly lutBits: number;
+  /** Real value of one LUT unit (finite, > 0). */
+  readonly lutScale: number;
+  /** Per output channel, in LUT units. */
+  readonly bias: Int32Array;
+  /** Fused activation + encoding into the output tensor's codebook; absent: f32 output. */
+  readonly activation?: LutActivation;
+  /** The RNA blocks holding a copy of this layer's table; neurons run on them in parallel. */
+  readonly blocks: readonly LutBlockRef[];
+}
+
+export type Instruction = CrossbarMvm | DigitalOp | CamEncode | LutMvm;
 
 export interface Program {
   readonly formatVersion: number;

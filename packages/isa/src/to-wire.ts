@@ -1,6 +1,18 @@
 import { pimb } from '../generated/pimb.js';
-import { int16sToBytes, int32sToBytes } from './little-endian.js';
-import type { CrossbarMvm, DigitalOp, ElementType, Instruction, Program, TensorDesc, WeightEncoding } from './program.js';
+import { float32sToBytes, int16sToBytes, int32sToBytes } from './little-endian.js';
+import type {
+  CamEncode,
+  CamTable,
+  CrossbarMvm,
+  DigitalOp,
+  ElementType,
+  Instruction,
+  LutMvm,
+  MvmGeometry,
+  Program,
+  TensorDesc,
+  WeightEncoding,
+} from './program.js';
 
 /**
  * The protobuf message of a Program (already checked by `checkProgram`). Map keys are sorted so
@@ -44,28 +56,67 @@ function tensorToWire(t: TensorDesc): pimb.Tensor.$Properties {
     shape: [...t.shape],
     ...(t.scale === undefined ? {} : { scale: t.scale }),
     ...(t.zeroPoint === undefined ? {} : { zeroPoint: t.zeroPoint }),
+    ...(t.codebook === undefined ? {} : { codebook: float32sToBytes(t.codebook) }),
   };
 }
 
 function instructionToWire(ins: Instruction): pimb.Instruction.$Properties {
-  return ins.op === 'crossbar-mvm' ? { crossbarMvm: mvmToWire(ins) } : { digital: digitalToWire(ins) };
+  switch (ins.op) {
+    case 'crossbar-mvm':
+      return { crossbarMvm: mvmToWire(ins) };
+    case 'digital':
+      return { digital: digitalToWire(ins) };
+    case 'cam-encode':
+      return { camEncode: camEncodeToWire(ins) };
+    case 'lut-mvm':
+      return { lutMvm: lutMvmToWire(ins) };
+  }
+}
+
+function geometryToWire(g: MvmGeometry): pimb.MvmGeometry.$Properties {
+  return {
+    inShape: [...g.inShape],
+    outShape: [...g.outShape],
+    kernel: [...g.kernel],
+    strides: [...g.strides],
+    pads: [...g.pads],
+    dilations: [...g.dilations],
+    groups: g.groups,
+  };
+}
+
+function camToWire(cam: CamTable): pimb.CamTable.$Properties {
+  return { keys: int32sToBytes(cam.keys), values: cam.values, keyBits: cam.keyBits, camBits: cam.camBits };
+}
+
+function camEncodeToWire(c: CamEncode): pimb.CamEncode.$Properties {
+  return { name: c.name, input: c.input, output: c.output, keyScale: c.keyScale, cam: camToWire(c.cam) };
+}
+
+function lutMvmToWire(l: LutMvm): pimb.LutMvm.$Properties {
+  return {
+    name: l.name,
+    input: l.input,
+    output: l.output,
+    geometry: geometryToWire(l.geometry),
+    weightIndices: l.weightIndices,
+    kW: l.kW,
+    kU: l.kU,
+    lut: int32sToBytes(l.lut),
+    lutBits: l.lutBits,
+    lutScale: l.lutScale,
+    bias: int32sToBytes(l.bias),
+    ...(l.activation === undefined ? {} : { activation: { keyShift: l.activation.keyShift, cam: camToWire(l.activation.cam) } }),
+    blocks: l.blocks.map((b) => ({ tile: b.tile, block: b.block })),
+  };
 }
 
 function mvmToWire(m: CrossbarMvm): pimb.CrossbarMvm.$Properties {
-  const g = m.geometry;
   return {
     name: m.name,
     input: m.input,
     output: m.output,
-    geometry: {
-      inShape: [...g.inShape],
-      outShape: [...g.outShape],
-      kernel: [...g.kernel],
-      strides: [...g.strides],
-      pads: [...g.pads],
-      dilations: [...g.dilations],
-      groups: g.groups,
-    },
+    geometry: geometryToWire(m.geometry),
     weights: { scheme: WEIGHT_SCHEME_TO_WIRE[m.weights.scheme], offset: m.weights.offset, slices: [...m.weights.slices] },
     inputs: {
       zeroPoint: m.inputs.zeroPoint,

@@ -26,6 +26,7 @@ const DIGITAL_KIND_SET: Readonly<Record<DigitalOp['kind'], true>> = {
   clamp: true,
   affine: true,
   lrn: true,
+  decode: true,
 };
 export const DIGITAL_OP_KINDS = Object.keys(DIGITAL_KIND_SET) as readonly DigitalOp['kind'][];
 
