@@ -118,7 +118,7 @@ export function adcBlock(d: usize, g: i32, count: i32, x: usize, acc: usize, ldc
  * Non-zero inputs among rows [rowStart, rowStart + rowCount) of the panel's NR positions, per
  * pass (positive codes, then negative ones for signed inputs): i32 counts at out[pass·NR + i].
  */
-function screen(panel: usize, rowStart: i32, rowCount: i32, signed: bool, out: usize): void {
+export function screen(panel: usize, rowStart: i32, rowCount: i32, signed: bool, out: usize): void {
   const first = rowStart >> 1;
   const last = (rowStart + rowCount - 1) >> 1;
   // Lanes are (row 2kk, row 2kk + 1) pairs: the first and last pair may hold a row outside the range.
@@ -162,7 +162,7 @@ function screen(panel: usize, rowStart: i32, rowCount: i32, signed: bool, out: u
  * 16-bit lanes (three rounds of interleaving, fed in bit-reversed order so rows come out in
  * order and lane bitrev(v) in vector v), and i8x16.bitmask takes one bit of 16 rows at once.
  */
-function panelBits(
+export function panelBits(
   panel: usize,
   rowStart: i32,
   rowCount: i32,

@@ -69,7 +69,20 @@ export const D_SCRATCH_BITS: i32 = 45;
 export const D_SCRATCH_LANES: i32 = 46;
 /** Byte offset inside a thread's scratch of one tile's column sums (i32 per used column). */
 export const D_SCRATCH_SUMS: i32 = 47;
-export const DESCRIPTOR_WORDS: i32 = 48;
+/**
+ * Speculative input slices (RAELLA): count (0: no speculation; the input slices are then all
+ * converted) and a table of (shift, width) i32 pairs, MSB first.
+ */
+export const D_SPEC_SLICES: i32 = 48;
+export const D_SPEC_SLICE_TABLE: i32 = 49;
+/**
+ * Byte offset inside a thread's scratch of the speculation work area: per lane and input bit the
+ * set bits of the range's rows (NR × 8 i32, SPEC_ONES_BYTES), then the speculative column sums of
+ * one column panel (slices × MR × NR i32), then the slice panels (slices × range row pairs × NR
+ * i16 pairs).
+ */
+export const D_SCRATCH_SPEC: i32 = 50;
+export const DESCRIPTOR_WORDS: i32 = 51;
 
 // A row range: rows [ROW_START, ROW_START + ROW_COUNT) of a group's K, shared by its tiles.
 export const R_GROUP: i32 = 0;
@@ -98,16 +111,37 @@ export const T_COLUMNS: i32 = 2;
 export const T_MAX_POSITIVE: i32 = 3;
 export const T_MAX_NEGATIVE: i32 = 4;
 export const T_ALWAYS_FOLD: i32 = 5;
-/** Bit-planes: u64 words, [column][cell bit][word]; NEGATIVE 0 when the tile has no negative plane. */
+/**
+ * Bit-planes: u64 words, [column][cell bit][word]; NEGATIVE 0 when the tile has no negative plane.
+ * Under speculation, POSITIVE holds the signed cells (positive − negative level) in two's
+ * complement, cell bits + 1 planes per column, and NEGATIVE is 0.
+ */
 export const T_POSITIVE: i32 = 6;
 export const T_NEGATIVE: i32 = 7;
-export const TILE_WORDS: i32 = 8;
+/**
+ * Speculation: the signed cell values (positive − negative level) as int16, in panels of MR columns
+ * ([column panel][row pair][MR][2]: cell(2kr + e, panel·MR + c) at ((panel·pairs + kr)·MR + c)·2 + e,
+ * zeros past the tile), for the int16 products of the speculative slices; 0 without speculation.
+ */
+export const T_CELLS: i32 = 8;
+/**
+ * Speculation: per used column one byte, the bits w that hold its signed cells in two's complement
+ * (0: all zero): its first w bit-planes, the top one weighing −2^(w−1).
+ */
+export const T_PLANES: i32 = 9;
+export const TILE_WORDS: i32 = 10;
 
 // Per-thread statistics at the start of its scratch: f64 counters.
 export const S_COMPUTED: i32 = 0;
 export const S_FOLDED: i32 = 1;
 export const S_SATURATED: i32 = 2;
+/** Speculative conversions that failed, the recovery conversions, and those of them that clipped. */
+export const S_FAILED: i32 = 3;
+export const S_RECOVERY: i32 = 4;
+export const S_RECOVERY_SATURATED: i32 = 5;
 export const STATS_BYTES: i32 = 64;
+/** Bytes of the per-lane input bit counts at the start of the speculation work area (NR × 8 i32). */
+export const SPEC_ONES_BYTES: i32 = 256;
 
 /** Microkernel tile: MR output channels × NR positions. */
 export const MR: i32 = 4;

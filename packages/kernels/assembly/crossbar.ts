@@ -1,7 +1,8 @@
 // A crossbar layer (crossbar-mvm) of a bit-accurate PIM simulation, over a batch: for each block of
 // output positions and each group, im2col (crossbar-im2col.ts), the exact integer product of the
 // inputs with the weights the cells store (crossbar-gemm.ts), the corrections for column sums the
-// ADC clips (crossbar-adc.ts), then requantization to 8-bit codes.
+// ADC clips (crossbar-adc.ts) or, under speculation, for the failed columns' recoveries
+// (crossbar-spec.ts), then requantization to 8-bit codes.
 //
 // Why it is exact: with an ADC that passes a column sum unchanged (lsb 1, no noise, the sum in
 // range), shift-adding the slices' column sums gives Σ_k x_k · stored_k, so the simulation is the
@@ -15,6 +16,7 @@ export { packCellPlanes } from './crossbar-planes';
 import { adcBlock } from './crossbar-adc';
 import { gemmBlock } from './crossbar-gemm';
 import { im2colBlock } from './crossbar-im2col';
+import { specBlock } from './crossbar-spec';
 import {
   D_BLOCK,
   D_CLAMP_MAX,
@@ -34,6 +36,7 @@ import {
   D_SCRATCH_X,
   D_SHIFT,
   D_SIGNED_OUTPUT,
+  D_SPEC_SLICES,
   D_WEIGHTS,
   NR,
 } from './crossbar-layout';
@@ -72,7 +75,8 @@ function runBlock(d: usize, x: usize, out: usize, t0: i32, count: i32, scratch: 
     im2colBlock(d, x, g, t0, count, xs, lanes);
     startAccumulators(d, g, panels, acc, ldc);
     gemmBlock(kPairs, mPad, panels, <usize>field(d, D_WEIGHTS) + <usize>g * groupWeights, xs, acc, ldc);
-    adcBlock(d, g, count, xs, acc, ldc, scratch);
+    if (field(d, D_SPEC_SLICES) > 0) specBlock(d, g, count, xs, acc, ldc, scratch);
+    else adcBlock(d, g, count, xs, acc, ldc, scratch);
     requantize(d, g, t0, count, acc, ldc, out);
   }
 }

@@ -23,6 +23,10 @@ class Random {
   }
 }
 
+function emptyStats(): CrossbarRunStats {
+  return { computed: 0, folded: 0, saturated: 0, failed: 0, recoveryConversions: 0, recoverySaturated: 0 };
+}
+
 /** Slice widths summing to `bits`, each at most `width`, the narrower remainder first (MSB). */
 function widths(bits: number, width: number): number[] {
   const n = Math.ceil(bits / width);
@@ -52,12 +56,13 @@ interface Case {
  * A random crossbar layer: geometry, groups, cells (single-ended or differential), slices, a narrow
  * ADC (so column sums clip), row and channel tiling with odd row ranges, and inputs.
  */
-function randomCase(rng: Random, options: { large?: boolean } = {}): Case {
+function randomCase(rng: Random, options: { large?: boolean; speculate?: boolean } = {}): Case {
   const large = options.large === true;
+  const speculate = options.speculate === true;
   // Some pointwise layers (1×1, stride 1, no padding: the contiguous im2col path).
   const pointwise = !large && rng.next() < 0.2;
   // Some deep layers: several ranges of more than 64 rows, odd starts included.
-  const deep = !large && rng.next() < 0.2;
+  const deep = !large && rng.next() < (speculate ? 0.4 : 0.2);
   const groups = large ? 1 : rng.pick([1, 1, 2, 3]);
   const gc = large ? 24 : deep ? rng.int(20, 45) : rng.int(1, 6);
   const gm = large ? 40 : rng.int(1, 10);
@@ -85,7 +90,15 @@ function randomCase(rng: Random, options: { large?: boolean } = {}): Case {
   const adcBits = large ? 8 : rng.int(3, 9);
   const signedAdc = differential || rng.next() < 0.2;
   const [adcMin, adcMax] = signedAdc ? [-(2 ** (adcBits - 1)), 2 ** (adcBits - 1) - 1] : [0, 2 ** adcBits - 1];
-  const rows = large ? 128 : deep ? rng.pick([65, 67, 99, 129]) : rng.pick([3, 7, 16, 33, 64, 65, 100, 128, 129]);
+  const rows = large
+    ? 128
+    : deep
+      ? rng.pick(speculate ? [65, 129, 200, 512] : [65, 67, 99, 129])
+      : rng.pick([3, 7, 16, 33, 64, 65, 100, 128, 129]);
+  // Speculative input slices (any widths covering the 8 bits), the recovery then bit by bit.
+  const speculation = speculate
+    ? slices(rng.pick([[4, 2, 2], [4, 2, 2], [2, 2, 2, 2], [3, 3, 2], [4, 4], [1, 7], [8], new Array<number>(8).fill(1)]), 8)
+    : undefined;
   const channelsPerTile = large ? 32 : rng.int(1, 6);
   const offset = differential ? 0 : rng.pick([128, 128, 0, 77]);
 
@@ -117,10 +130,16 @@ function randomCase(rng: Random, options: { large?: boolean } = {}): Case {
             weights[(g * depth + r0 + r) * gm + m]! += v * 2 ** weightShifts[c % nw]!;
           }
         }
-        const alwaysFold = inputSlices.every((s) => {
-          const total = rowCount * (2 ** s.width - 1);
-          return total * maxPositive <= adcMax && -total * maxNegative >= adcMin;
-        });
+        const alwaysFold =
+          speculation === undefined
+            ? inputSlices.every((s) => {
+                const total = rowCount * (2 ** s.width - 1);
+                return total * maxPositive <= adcMax && -total * maxNegative >= adcMin;
+              })
+            : speculation.every((s) => {
+                const total = rowCount * (2 ** s.width - 1);
+                return total * maxPositive < adcMax && -total * maxNegative > adcMin;
+              });
         tiles.push({
           group: g,
           rowStart: r0,
@@ -176,6 +195,7 @@ function randomCase(rng: Random, options: { large?: boolean } = {}): Case {
     adcMin,
     adcMax,
     inputSlices,
+    speculation,
     weightShifts,
     cellBits,
     tiles,
@@ -188,7 +208,8 @@ function randomCase(rng: Random, options: { large?: boolean } = {}): Case {
   const description =
     `x ${signedInput ? 'i8' : 'u8'}[${batch},${groups * gc},${h},${w}] k ${kh}×${kw} s ${sh},${sw} d ${dh},${dw} ` +
     `p ${pads.join(',')} g ${groups} m ${outM} cells ${cellBits}b${differential ? ' 2T2R' : ''} dac ${dac} ` +
-    `adc [${adcMin}, ${adcMax}] rows ${rows} channels/tile ${channelsPerTile}`;
+    `adc [${adcMin}, ${adcMax}] rows ${rows} channels/tile ${channelsPerTile}` +
+    (speculation === undefined ? '' : ` speculation [${speculation.map((s) => s.width).join(',')}]`);
   return { spec, offset, bias, batch, x, skip: rng.next() < 0.6, description };
 }
 
@@ -196,7 +217,10 @@ function randomCase(rng: Random, options: { large?: boolean } = {}): Case {
  * The crossbar bit-serially, straight from the definition: per position, tile, pass and input
  * slice, every column sum Σ_rows value·(positive − negative level), clipped to the ADC's codes,
  * shift-added; then − offset·Σx − zp·Σw + bias, wrapped to int32, and requantized in BigInt.
- * Also the statistics under the folding rule (a slice folds when its column sums provably fit).
+ * Under speculation, per speculative slice every column converts once; a code at either end of
+ * the range fails and the column is recomputed bit by bit (each conversion clipped).
+ * Also the statistics under the folding rule (a slice folds when its column sums provably fit;
+ * a speculative slice when they stay strictly inside the range).
  */
 function reference(c: Case): { out: number[]; stats: CrossbarRunStats } {
   const s = c.spec;
@@ -209,7 +233,7 @@ function reference(c: Case): { out: number[]; stats: CrossbarRunStats } {
   const nw = s.weightShifts.length;
   const passes = s.signedInput ? 2 : 1;
   const out = new Array<number>(c.batch * outM * outP * outQ).fill(0);
-  const stats = { computed: 0, folded: 0, saturated: 0 };
+  const stats = emptyStats();
   const weightSum = (m: number) => {
     const g = Math.floor(m / gm);
     let sum = 0;
@@ -236,10 +260,54 @@ function reference(c: Case): { out: number[]; stats: CrossbarRunStats } {
           for (let m = g * gm; m < (g + 1) * gm; m++) partial[m]! -= c.offset * sumX;
           for (const tile of s.tiles.filter((t) => t.group === g)) {
             const columns = tile.channelCount * nw;
+            const columnSum = (col: number, value: (r: number) => number) => {
+              let sum = 0;
+              for (let r = 0; r < tile.rowCount; r++) {
+                const at = tile.offset + r * tile.stride + col;
+                const neg = tile.negativeOffset === undefined ? 0 : tile.levels[tile.negativeOffset + r * tile.stride + col]!;
+                sum += value(r) * (tile.levels[at]! - neg);
+              }
+              return sum;
+            };
             for (let pass = 0; pass < passes; pass++) {
               const sign = pass === 0 ? 1 : -1;
               const mag = xcol.map((v) => Math.max(sign * v, 0));
-              for (const slice of s.inputSlices) {
+              for (const slice of s.speculation ?? []) {
+                const mask = 2 ** slice.width - 1;
+                const value = (r: number) => (mag[tile.rowStart + r]! >> slice.shift) & mask;
+                let total = 0;
+                for (let r = 0; r < tile.rowCount; r++) total += value(r);
+                const fits = total * tile.maxPositive < s.adcMax && -total * tile.maxNegative > s.adcMin;
+                if (c.skip && fits) stats.folded += columns;
+                else stats.computed += columns;
+                for (let col = 0; col < columns; col++) {
+                  const m = g * gm + tile.channelStart + Math.floor(col / nw);
+                  const place = 2 ** s.weightShifts[col % nw]!;
+                  const sum = columnSum(col, value);
+                  const code = Math.min(s.adcMax, Math.max(s.adcMin, sum));
+                  if (code !== s.adcMin && code !== s.adcMax) {
+                    partial[m]! += sign * 2 ** slice.shift * place * code;
+                    continue;
+                  }
+                  stats.failed++;
+                  for (let b = slice.shift; b < slice.shift + slice.width; b++) {
+                    const bit = (r: number) => (mag[tile.rowStart + r]! >> b) & 1;
+                    let ones = 0;
+                    for (let r = 0; r < tile.rowCount; r++) ones += bit(r);
+                    stats.recoveryConversions++;
+                    if (c.skip && ones * tile.maxPositive <= s.adcMax && -ones * tile.maxNegative >= s.adcMin) stats.folded++;
+                    else stats.computed++;
+                    const bitSum = columnSum(col, bit);
+                    const bitCode = Math.min(s.adcMax, Math.max(s.adcMin, bitSum));
+                    if (bitCode !== bitSum) {
+                      stats.saturated++;
+                      stats.recoverySaturated++;
+                    }
+                    partial[m]! += sign * 2 ** b * place * bitCode;
+                  }
+                }
+              }
+              for (const slice of s.speculation === undefined ? s.inputSlices : []) {
                 const mask = 2 ** slice.width - 1;
                 const value = (r: number) => (mag[tile.rowStart + r]! >> slice.shift) & mask;
                 let total = 0;
@@ -248,12 +316,7 @@ function reference(c: Case): { out: number[]; stats: CrossbarRunStats } {
                 if (c.skip && (tile.alwaysFold || total === 0 || fits)) stats.folded += columns;
                 else stats.computed += columns;
                 for (let col = 0; col < columns; col++) {
-                  let sum = 0;
-                  for (let r = 0; r < tile.rowCount; r++) {
-                    const at = tile.offset + r * tile.stride + col;
-                    const neg = tile.negativeOffset === undefined ? 0 : tile.levels[tile.negativeOffset + r * tile.stride + col]!;
-                    sum += value(r) * (tile.levels[at]! - neg);
-                  }
+                  const sum = columnSum(col, value);
                   const code = Math.min(s.adcMax, Math.max(s.adcMin, sum));
                   if (code !== sum) stats.saturated++;
                   const m = g * gm + tile.channelStart + Math.floor(col / nw);
@@ -281,7 +344,7 @@ function runLayer(c: Case): { out: number[]; stats: CrossbarRunStats } {
   const [outM, outP, outQ] = c.spec.outShape;
   const size = c.batch * outM * outP * outQ;
   const out = c.spec.signedOutput ? new Int8Array(size) : new Uint8Array(size);
-  const stats = { computed: 0, folded: 0, saturated: 0 };
+  const stats = emptyStats();
   layer.run(c.x, c.batch, out, { skipExactSlices: c.skip }, stats);
   return { out: Array.from(out), stats };
 }
@@ -302,12 +365,30 @@ describe('CrossbarLayer: bit-exact against a bit-serial reference', () => {
     expect(saturated).toBeGreaterThan(1000);
   });
 
+  it('under speculation on 60 random layers (slicings, failures and clipped recoveries, unsigned ADCs)', () => {
+    const rng = new Random(4242);
+    const totals = emptyStats();
+    for (let i = 0; i < 60; i++) {
+      const c = randomCase(rng, { speculate: true });
+      const want = reference(c);
+      const got = runLayer(c);
+      expect(got.out, `#${i} ${c.description}`).toEqual(want.out);
+      expect(got.stats, `#${i} ${c.description}`).toEqual(want.stats);
+      for (const key of Object.keys(totals) as (keyof CrossbarRunStats)[]) totals[key] += want.stats[key];
+    }
+    // Speculation that succeeds, fails, recovers exactly and recovers with clipping, all exercised.
+    expect(totals.folded).toBeGreaterThan(0);
+    expect(totals.failed).toBeGreaterThan(1000);
+    expect(totals.recoverySaturated).toBeGreaterThan(100);
+    expect(totals.recoveryConversions - totals.recoverySaturated).toBeGreaterThan(1000);
+  });
+
   it('the same on several threads as on one (a layer large enough to be split)', () => {
     const before = getThreads();
     try {
       const rng = new Random(99);
-      for (let i = 0; i < 2; i++) {
-        const c = { ...randomCase(rng, { large: true }), skip: i === 0 };
+      for (let i = 0; i < 4; i++) {
+        const c = { ...randomCase(rng, { large: true, speculate: i >= 2 }), skip: i % 2 === 0 };
         setThreads(1);
         const one = runLayer(c);
         setThreads(3);
@@ -325,13 +406,7 @@ describe('CrossbarLayer: bit-exact against a bit-serial reference', () => {
     const [outM, outP, outQ] = c.spec.outShape;
     const results = [0, 1].map(() => {
       const out = new Int8Array(c.batch * outM * outP * outQ);
-      layer.run(
-        c.x,
-        c.batch,
-        c.spec.signedOutput ? out : new Uint8Array(out.buffer),
-        { skipExactSlices: true },
-        { computed: 0, folded: 0, saturated: 0 },
-      );
+      layer.run(c.x, c.batch, c.spec.signedOutput ? out : new Uint8Array(out.buffer), { skipExactSlices: true }, emptyStats());
       return Array.from(out);
     });
     expect(results[1]).toEqual(results[0]);
@@ -340,9 +415,9 @@ describe('CrossbarLayer: bit-exact against a bit-serial reference', () => {
   it('refuses inputs and outputs of the wrong size', () => {
     const c = randomCase(new Random(3));
     const layer = new CrossbarLayer(c.spec);
-    expect(() =>
-      layer.run(c.x.subarray(1), c.batch, new Uint8Array(1), { skipExactSlices: true }, { computed: 0, folded: 0, saturated: 0 }),
-    ).toThrow(/CrossbarLayer.run: batch/);
+    expect(() => layer.run(c.x.subarray(1), c.batch, new Uint8Array(1), { skipExactSlices: true }, emptyStats())).toThrow(
+      /CrossbarLayer.run: batch/,
+    );
   });
 });
 

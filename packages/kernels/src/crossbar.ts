@@ -39,7 +39,10 @@ export interface CrossbarTile {
   /** Largest positive and negative cell value (positive − negative level) of the tile. */
   readonly maxPositive: number;
   readonly maxNegative: number;
-  /** Every slice's column sums fit the ADC whatever the inputs (folded without a look when folding). */
+  /**
+   * Every slice's column sums fit the ADC whatever the inputs (folded without a look when folding);
+   * under speculation, every speculative slice's sums stay strictly inside the ADC's range.
+   */
   readonly alwaysFold: boolean;
 }
 
@@ -75,6 +78,12 @@ export interface CrossbarLayerSpec {
   readonly adcMin: number;
   readonly adcMax: number;
   readonly inputSlices: readonly CrossbarSlice[];
+  /**
+   * Speculative input slices (RAELLA, algorithms.md §3.4), MSB first, covering the 8 input bits:
+   * each converts every column once, and a column whose code is the ADC's minimum or maximum is
+   * recomputed bit by bit (each 1-bit conversion clipped). `inputSlices` is then not used.
+   */
+  readonly speculation?: readonly CrossbarSlice[] | undefined;
   /** Place value (shift) of each weight slice, in column order within a channel. */
   readonly weightShifts: readonly number[];
   readonly cellBits: number;
@@ -87,8 +96,14 @@ export interface CrossbarRunStats {
   computed: number;
   /** Column sums that provably fit the ADC and were folded into the exact product. */
   folded: number;
-  /** Conversions clipped to the ADC's range. */
+  /** Conversions clipped to the ADC's range (under speculation: recovery conversions only). */
   saturated: number;
+  /** Speculative conversions whose code was the ADC's minimum or maximum (0 without speculation). */
+  failed: number;
+  /** Recovery conversions: the failed columns' bits, each converted on its own. */
+  recoveryConversions: number;
+  /** Recovery conversions that clipped. */
+  recoverySaturated: number;
 }
 
 export interface CrossbarRunOptions {
@@ -120,6 +135,9 @@ export class CrossbarLayer {
   private readonly bitWords: number;
   private readonly maxColumns: number;
   private readonly macsPerPosition: number;
+  private readonly specSlices: number;
+  /** Row pairs of the tallest row range. */
+  private readonly maxPairs: number;
 
   constructor(readonly spec: CrossbarLayerSpec) {
     checkSpec(spec);
@@ -137,13 +155,23 @@ export class CrossbarLayer {
     const tiles = ranges.flatMap((r) => r.tiles);
     const nw = spec.weightShifts.length;
     this.maxColumns = tiles.reduce((most, t) => Math.max(most, t.channelCount * nw), 1);
-    const planeWords = (t: CrossbarTile) => t.channelCount * nw * spec.cellBits * Math.ceil(t.rowCount / 64) * 2;
+    const speculation = spec.speculation ?? [];
+    // Under speculation the popcounts serve the recovery only, on two's-complement planes of the
+    // signed cells (one more plane than the cells' bits); otherwise one set per device.
+    const planeBits = speculation.length > 0 ? spec.cellBits + 1 : spec.cellBits;
+    const planeWords = (t: CrossbarTile) => t.channelCount * nw * planeBits * Math.ceil(t.rowCount / 64) * 2;
+    this.specSlices = speculation.length;
+    this.maxPairs = ranges.reduce((most, r) => Math.max(most, Math.ceil(r.rowCount / 2)), 1);
+    // Speculation: each tile's signed cells as int16 panels of MR columns × row pairs.
+    const cellBytes = (t: CrossbarTile) => Math.ceil((t.channelCount * nw) / L.MR) * L.MR * Math.ceil(t.rowCount / 2) * 4;
 
-    // The blob: [weights][init][multiplier][shift][input slices][weight shifts][ranges][tiles][bit-planes…]
+    // The blob: [weights][init][multiplier][shift][input slices][speculative slices][weight shifts][ranges][tiles]
+    // [bit-planes, cell panels…]
     const sizes = {
       weights: g * this.mPad * this.kPairs * 4,
       channels: outM * 4,
       inputSlices: spec.inputSlices.length * 8,
+      specSlices: speculation.length * 8,
       weightShifts: nw * 4,
       ranges: ranges.length * L.RANGE_WORDS * 4,
       tiles: tiles.length * L.TILE_WORDS * 4,
@@ -160,13 +188,16 @@ export class CrossbarLayer {
       multiplier: take(sizes.channels),
       shift: take(sizes.channels),
       inputSlices: take(sizes.inputSlices),
+      specSlices: take(sizes.specSlices),
       weightShifts: take(sizes.weightShifts),
       ranges: take(sizes.ranges),
       tiles: take(sizes.tiles),
     };
     const planes = tiles.map((t) => ({
       positive: take(planeWords(t) * 4),
-      negative: t.negativeOffset !== undefined && hasNegative(t, spec) ? take(planeWords(t) * 4) : 0,
+      negative: speculation.length === 0 && t.negativeOffset !== undefined && hasNegative(t, spec) ? take(planeWords(t) * 4) : 0,
+      cells: speculation.length > 0 ? take(cellBytes(t)) : 0,
+      planes: speculation.length > 0 ? take(t.channelCount * nw) : 0,
     }));
     this.blob = new Uint8Array(at);
     const i32 = new Int32Array(this.blob.buffer);
@@ -184,6 +215,7 @@ export class CrossbarLayer {
     i32.set(spec.multiplier, offsets.multiplier / 4);
     i32.set(spec.shift, offsets.shift / 4);
     spec.inputSlices.forEach((s, j) => i32.set([s.shift, s.width], offsets.inputSlices / 4 + 2 * j));
+    speculation.forEach((s, j) => i32.set([s.shift, s.width], offsets.specSlices / 4 + 2 * j));
     i32.set(spec.weightShifts, offsets.weightShifts / 4);
     let tileIndex = 0;
     ranges.forEach((r, ri) => {
@@ -194,12 +226,13 @@ export class CrossbarLayer {
       i32[row + L.R_FIRST_TILE] = tileIndex;
       i32[row + L.R_TILE_COUNT] = r.tiles.length;
       i32[row + L.R_ALWAYS_FOLD] = r.tiles.every((t) => t.alwaysFold) ? 1 : 0;
-      i32[row + L.R_SCREEN_MAX] = screenLimit(r, spec);
-      i32[row + L.R_SLICE_COLUMNS] = r.tiles.reduce((n, t) => n + t.channelCount * nw, 0) * spec.inputSlices.length;
+      i32[row + L.R_SCREEN_MAX] = speculation.length > 0 ? speculationScreenLimit(r, spec, speculation) : screenLimit(r, spec);
+      const slicesPerPass = speculation.length > 0 ? speculation.length : spec.inputSlices.length;
+      i32[row + L.R_SLICE_COLUMNS] = r.tiles.reduce((n, t) => n + t.channelCount * nw, 0) * slicesPerPass;
       i32[row + L.R_WORDS] = Math.ceil(r.rowCount / 64);
       tileIndex += r.tiles.length;
     });
-    const pack = planePacker(tiles, nw, spec.cellBits);
+    const pack = planePacker(tiles, nw, planeBits);
     tiles.forEach((t, ti) => {
       const row = offsets.tiles / 4 + ti * L.TILE_WORDS;
       i32[row + L.T_CHANNEL_START] = t.channelStart;
@@ -208,10 +241,21 @@ export class CrossbarLayer {
       i32[row + L.T_MAX_POSITIVE] = t.maxPositive;
       i32[row + L.T_MAX_NEGATIVE] = t.maxNegative;
       i32[row + L.T_ALWAYS_FOLD] = t.alwaysFold ? 1 : 0;
-      const { positive, negative } = planes[ti]!;
+      const { positive, negative, cells, planes: planeCounts } = planes[ti]!;
       i32[row + L.T_POSITIVE] = positive;
       this.pointerFields.push((row + L.T_POSITIVE) * 4);
-      pack(t, t.offset, t.channelCount * nw, u32, positive / 4);
+      if (cells !== 0) {
+        i32[row + L.T_CELLS] = cells;
+        i32[row + L.T_PLANES] = planeCounts;
+        this.pointerFields.push((row + L.T_CELLS) * 4, (row + L.T_PLANES) * 4);
+        const columns = t.channelCount * nw;
+        const signed = signedCells(t, columns, planeBits);
+        packCells(signed.values, t.rowCount, columns, new Int16Array(this.blob.buffer, cells, cellBytes(t) / 2));
+        new Uint8Array(this.blob.buffer, planeCounts, columns).set(signed.widths);
+        pack({ ...t, levels: signed.bits, stride: columns }, 0, columns, u32, positive / 4);
+      } else {
+        pack(t, t.offset, t.channelCount * nw, u32, positive / 4);
+      }
       if (negative !== 0) {
         i32[row + L.T_NEGATIVE] = negative;
         this.pointerFields.push((row + L.T_NEGATIVE) * 4);
@@ -246,6 +290,8 @@ export class CrossbarLayer {
     set(L.D_ADC_MAX, spec.adcMax);
     set(L.D_INPUT_SLICES, spec.inputSlices.length);
     set(L.D_WEIGHT_SLICES, nw);
+    set(L.D_SPEC_SLICES, speculation.length);
+    set(L.D_SPEC_SLICE_TABLE, offsets.specSlices);
     set(L.D_CELL_BITS, spec.cellBits);
     set(L.D_RANGES, ranges.length);
     // Blob-relative addresses, made absolute per run.
@@ -306,6 +352,7 @@ export class CrossbarLayer {
       L.D_MULTIPLIER,
       L.D_SHIFT,
       L.D_INPUT_SLICE_TABLE,
+      L.D_SPEC_SLICE_TABLE,
       L.D_WEIGHT_SHIFT_TABLE,
       L.D_RANGE_TABLE,
       L.D_TILE_TABLE,
@@ -320,20 +367,24 @@ export class CrossbarLayer {
     d[L.D_SCRATCH_BITS] = scratchLayout.bits;
     d[L.D_SCRATCH_LANES] = scratchLayout.lanes;
     d[L.D_SCRATCH_SUMS] = scratchLayout.sums;
+    d[L.D_SCRATCH_SPEC] = scratchLayout.spec;
 
     const bytes = byteView();
     bytes.set(new Uint8Array(d.buffer), space);
     bytes.set(new Uint8Array(x.buffer, x.byteOffset, x.length), space + xAt);
     bytes.fill(0, space + xAt + inLength, space + xAt + inLength + 16);
-    for (const at of scratch) new Float64Array(bytes.buffer, at, 4).fill(0);
+    for (const at of scratch) new Float64Array(bytes.buffer, at, L.STATS_BYTES / 8).fill(0);
     crossbarBlocks(space, space + xAt, space + outAt, total, scratch);
     const after = byteView();
     new Uint8Array(out.buffer, out.byteOffset, out.length).set(after.subarray(space + outAt, space + outAt + outLength));
     for (const at of scratch) {
-      const counters = new Float64Array(after.buffer, at, 4);
+      const counters = new Float64Array(after.buffer, at, L.STATS_BYTES / 8);
       stats.computed += counters[L.S_COMPUTED]!;
       stats.folded += counters[L.S_FOLDED]!;
       stats.saturated += counters[L.S_SATURATED]!;
+      stats.failed += counters[L.S_FAILED]!;
+      stats.recoveryConversions += counters[L.S_RECOVERY]!;
+      stats.recoverySaturated += counters[L.S_RECOVERY_SATURATED]!;
     }
   }
 
@@ -361,6 +412,7 @@ export class CrossbarLayer {
     bits: number;
     lanes: number;
     sums: number;
+    spec: number;
     bytes: number;
   } {
     let at = L.STATS_BYTES;
@@ -376,7 +428,10 @@ export class CrossbarLayer {
     const bits = take(L.NR * 8 * (this.bitWords + 1) * 8);
     const lanes = take(256);
     const sums = take(this.maxColumns * 4);
-    return { x, acc, gather, bits, lanes, sums, bytes: at };
+    // Speculation: lane bit counts, one column panel's sums per slice, the slice panels.
+    const s = this.specSlices;
+    const spec = s === 0 ? 0 : take(L.SPEC_ONES_BYTES + s * L.MR * L.NR * 4 + s * this.maxPairs * L.NR * 4);
+    return { x, acc, gather, bits, lanes, sums, spec, bytes: at };
   }
 }
 
@@ -401,6 +456,20 @@ function checkSpec(spec: CrossbarLayerSpec): void {
     fail('input slices must lie within the 8 bits of a code');
   }
   if (spec.cellBits < 1 || spec.cellBits > 8) fail(`cells of ${spec.cellBits} bits`);
+  const speculation = spec.speculation ?? [];
+  if (speculation.length > 0) {
+    let covered = 0;
+    for (const s of speculation) {
+      if (!(s.shift >= 0 && s.width >= 1 && s.shift + s.width <= 8)) {
+        fail('speculative slices must lie within the 8 bits of a code');
+      }
+      covered |= ((1 << s.width) - 1) << s.shift;
+    }
+    if (covered !== 0xff || speculation.reduce((n, s) => n + s.width, 0) !== 8) {
+      fail('speculative slices must cover the 8 bits of a code once');
+    }
+    if (spec.cellBits > 7) fail(`speculation with cells of ${spec.cellBits} bits (at most 7)`);
+  }
   for (const t of spec.tiles) {
     if (t.rowStart < 0 || t.rowStart + t.rowCount > depth || t.channelStart + t.channelCount > outM / g) {
       fail(`tile rows [${t.rowStart}, +${t.rowCount}) channels [${t.channelStart}, +${t.channelCount}) outside the layer`);
@@ -434,6 +503,71 @@ function screenLimit(r: RangeInfo, spec: CrossbarLayerSpec): number {
     }
   }
   return Math.max(0, limit);
+}
+
+/**
+ * screenLimit under speculation: the largest count of non-zero rows for which no speculative slice
+ * of any tile of the range can fail (its sums bounded strictly inside the ADC's range); −1 when
+ * even all-zero inputs fail (an ADC whose range does not have 0 strictly inside).
+ */
+function speculationScreenLimit(r: RangeInfo, spec: CrossbarLayerSpec, speculation: readonly CrossbarSlice[]): number {
+  if (!(spec.adcMin < 0 && spec.adcMax > 0)) return -1;
+  let limit = r.rowCount;
+  for (const t of r.tiles) {
+    for (const s of speculation) {
+      const top = 2 ** s.width - 1;
+      if (t.maxPositive > 0) limit = Math.min(limit, Math.floor((spec.adcMax - 1) / (top * t.maxPositive)));
+      if (t.maxNegative > 0) limit = Math.min(limit, Math.floor((-spec.adcMin - 1) / (top * t.maxNegative)));
+    }
+  }
+  return limit;
+}
+
+/**
+ * A tile's signed cells (positive − negative level), row-major rows × columns: their values, the
+ * same in `planeBits`-bit two's complement (for bit-planes), and per column the fewest bits that
+ * hold its values in two's complement (0 for an all-zero column).
+ */
+function signedCells(
+  t: CrossbarTile,
+  columns: number,
+  planeBits: number,
+): { values: Int16Array; bits: Uint8Array; widths: Uint8Array } {
+  const values = new Int16Array(t.rowCount * columns);
+  const bits = new Uint8Array(t.rowCount * columns);
+  const low = new Int32Array(columns);
+  const high = new Int32Array(columns);
+  const mask = (1 << planeBits) - 1;
+  const levels = t.levels;
+  for (let r = 0; r < t.rowCount; r++) {
+    const pos = t.offset + r * t.stride;
+    const neg = t.negativeOffset === undefined ? -1 : t.negativeOffset + r * t.stride;
+    for (let c = 0, at = r * columns; c < columns; c++, at++) {
+      const v = levels[pos + c]! - (neg < 0 ? 0 : levels[neg + c]!);
+      values[at] = v;
+      bits[at] = v & mask;
+      if (v < low[c]!) low[c] = v;
+      if (v > high[c]!) high[c] = v;
+    }
+  }
+  // w bits hold [−2^(w−1), 2^(w−1) − 1]: w = 1 + the bit length of max(high, −low − 1).
+  const widths = Uint8Array.from({ length: columns }, (_, c) =>
+    low[c] === 0 && high[c] === 0 ? 0 : 33 - Math.clz32(Math.max(high[c]!, -low[c]! - 1)),
+  );
+  return { values, bits, widths };
+}
+
+/** Row-major signed cells (rows × columns) as int16 panels (layout T_CELLS of crossbar-layout.ts). */
+function packCells(values: Int16Array, rows: number, columns: number, dst: Int16Array): void {
+  const mr = L.MR;
+  const panelElements = Math.ceil(rows / 2) * mr * 2;
+  for (let r = 0; r < rows; r++) {
+    const base = (r >> 1) * mr * 2 + (r & 1);
+    for (let c0 = 0, panel = base; c0 < columns; c0 += mr, panel += panelElements) {
+      const end = Math.min(mr, columns - c0);
+      for (let c = 0; c < end; c++) dst[panel + c * 2] = values[r * columns + c0 + c]!;
+    }
+  }
 }
 
 function hasNegative(t: CrossbarTile, spec: CrossbarLayerSpec): boolean {

@@ -9,6 +9,7 @@ import {
   type EnergyComponent,
 } from '@pimc/arch';
 import type { CrossbarImage, CrossbarMvm, Program } from '@pimc/isa';
+import { lutLatencyNs } from './lut/lut-events.js';
 import type { RunResult } from './run-program.js';
 
 export interface InstructionCost {
@@ -19,8 +20,11 @@ export interface InstructionCost {
   readonly energyByComponent: Readonly<Record<EnergyComponent, number>>;
   /**
    * Latency over the run's batch, ns, with the instruction's own parallelism: a crossbar layer's
-   * tiles work at once (per output position: passes × input slices × the longer of the crossbar
-   * cycle and the ADC read-out); a digital op is priced serially on one digital unit.
+   * tiles work at once (per output position: passes × crossbar cycles — input slices, or with
+   * speculation its slices plus one recovery cycle per input bit — × the longer of the crossbar
+   * cycle and the ADC read-out); a lut-mvm's neurons spread over its RNA blocks (K table reads,
+   * the adder tree and the bias add, one CAM search each); a digital op or a cam-encode is priced
+   * serially on one unit.
    */
   readonly latencyNs: number;
 }
@@ -60,7 +64,11 @@ export function costReport(program: Program, run: RunResult): CostReport {
     price.placeholders.forEach((p) => placeholders.add(p));
     const instruction = program.instructions[i]!;
     const latencyNs =
-      instruction.op === 'crossbar-mvm' ? mvmLatencyNs(chip, instruction, crossbars, run.batch) : price.latencyNs.total;
+      instruction.op === 'crossbar-mvm'
+        ? mvmLatencyNs(chip, instruction, crossbars, run.batch)
+        : instruction.op === 'lut-mvm'
+          ? lutLatencyNs(chip, instruction, run.batch)
+          : price.latencyNs.total;
     return {
       name: record.name,
       op: record.op,
@@ -97,9 +105,11 @@ export function costReport(program: Program, run: RunResult): CostReport {
 }
 
 /**
- * A crossbar layer's latency: per image and output position, every input pass and slice takes one
- * crossbar cycle or, if longer, the time its ADCs need to convert the used columns (the busiest
- * macro's columns over its ADCs); all tiles run in parallel and the digital tail overlaps.
+ * A crossbar layer's latency: per image and output position, every input pass and crossbar cycle
+ * (one per input slice; with speculation, one per speculative slice plus one per input bit for the
+ * recovery) takes one crossbar cycle or, if longer, the time its ADCs need to convert the used
+ * columns (the busiest macro's columns over its ADCs — an upper bound for recovery cycles, which
+ * convert only the failed columns); all tiles run in parallel and the digital tail overlaps.
  */
 function mvmLatencyNs(chip: Chip, mvm: CrossbarMvm, crossbars: ReadonlyMap<number, CrossbarImage>, batch: number): number {
   const macro = requireMacro(chip, 'crossbar latency');
@@ -115,5 +125,7 @@ function mvmLatencyNs(chip: Chip, mvm: CrossbarMvm, crossbars: ReadonlyMap<numbe
   const sliceNs = Math.max(macro.crossbar.cycleNs, readoutNs);
   const passes = mvm.inputs.signed ? 2 : 1;
   const positions = mvm.geometry.outShape[1] * mvm.geometry.outShape[2];
-  return batch * positions * passes * mvm.inputs.slices.length * sliceNs;
+  const speculation = mvm.inputs.speculation;
+  const cycles = speculation === undefined ? mvm.inputs.slices.length : speculation.slices.length + mvm.inputs.bits;
+  return batch * positions * passes * cycles * sliceNs;
 }

@@ -12,8 +12,11 @@ export class EventTally {
   private readonly writes = new Map<BufferName, number>();
   private readonly macs = new Map<number, number>();
   private readonly adds = new Map<number, number>();
+  private readonly cam = new Map<string, number>();
+  private readonly memAdds = new Map<number, number>();
   private shiftAddCount = 0;
   private flitHops = 0;
+  private lutReadCount = 0;
 
   adcConverts(bits: number, n: number): void {
     bump(this.adc, bits, n);
@@ -42,6 +45,16 @@ export class EventTally {
   nocFlitHops(n: number): void {
     this.flitHops += n;
   }
+  /** Nearest-distance CAM searches over `entries` keys compared on `bits` bits. */
+  camSearches(entries: number, bits: number, n: number): void {
+    bump(this.cam, shapeKey(entries, bits), n);
+  }
+  lutReads(n: number): void {
+    this.lutReadCount += n;
+  }
+  inMemAdds(bits: number, n: number): void {
+    bump(this.memAdds, bits, n);
+  }
 
   /** Every count multiplied by `factor` (per-position counts → per-layer counts). */
   scaled(factor: number): EventTally {
@@ -54,8 +67,11 @@ export class EventTally {
     copy(this.writes, out.writes);
     copy(this.macs, out.macs);
     copy(this.adds, out.adds);
+    copy(this.cam, out.cam);
+    copy(this.memAdds, out.memAdds);
     out.shiftAddCount = this.shiftAddCount * factor;
     out.flitHops = this.flitHops * factor;
+    out.lutReadCount = this.lutReadCount * factor;
     return out;
   }
 
@@ -69,8 +85,11 @@ export class EventTally {
     copy(other.writes, this.writes);
     copy(other.macs, this.macs);
     copy(other.adds, this.adds);
+    copy(other.cam, this.cam);
+    copy(other.memAdds, this.memAdds);
     this.shiftAddCount += other.shiftAddCount;
     this.flitHops += other.flitHops;
+    this.lutReadCount += other.lutReadCount;
   }
 
   counts(): EventCounts {
@@ -86,6 +105,9 @@ export class EventTally {
     if (this.macs.size > 0) out.digitalMACs = record(this.macs);
     if (this.adds.size > 0) out.digitalAdds = record(this.adds);
     if (this.shiftAddCount > 0) out.shiftAdds = this.shiftAddCount;
+    if (this.cam.size > 0) out.camSearches = record(this.cam) as EventCounts['camSearches'];
+    if (this.lutReadCount > 0) out.lutReads = this.lutReadCount;
+    if (this.memAdds.size > 0) out.inMemAdds = record(this.memAdds);
     return out;
   }
 }

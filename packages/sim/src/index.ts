@@ -10,7 +10,8 @@ export {
 export { costReport, type CostReport, type InstructionCost } from './cost-report.js';
 export { type SimTensor, type SimData, type IntegerType, allocate, integerRange, sizeOf } from './sim-tensor.js';
 export type { NoiseOptions } from './crossbar/noise.js';
-export type { ColumnSumKernel, MvmStats } from './crossbar/run-mvm.js';
+export type { ColumnSumKernel } from './crossbar/run-mvm.js';
+export { crossbarRates, type CrossbarRates, type MvmStats } from './crossbar/mvm-stats.js';
 export {
   rowColumnSums,
   bitplaneColumnSums,

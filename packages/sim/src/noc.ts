@@ -49,11 +49,29 @@ export function nocFlitHopsPerImage(
     return from === to || desc === undefined ? 0 : flits(chip, bytesPerImage(desc)) * routerHops(chip, from, to);
   };
   return program.instructions.map((instruction) => {
-    if (instruction.op === 'digital') {
-      const at = home.get(instruction.inputs[0] ?? -1) ?? 0;
+    if (instruction.op === 'digital' || instruction.op === 'cam-encode') {
+      const inputs = instruction.op === 'digital' ? instruction.inputs : [instruction.input];
+      const at = home.get(inputs[0] ?? -1) ?? 0;
       let hops = 0;
-      for (const id of instruction.inputs) hops += move(id, at);
-      for (const id of instruction.outputs) home.set(id, at);
+      for (const id of inputs) hops += move(id, at);
+      for (const id of instruction.op === 'digital' ? instruction.outputs : [instruction.output]) home.set(id, at);
+      return hops;
+    }
+    if (instruction.op === 'lut-mvm') {
+      // RAPIDNN: the input goes to every tile with a block of the layer; each block's share of the
+      // results comes back to the tile of the first block.
+      const layerHome = instruction.blocks[0]?.tile ?? 0;
+      const blocksPerTile = new Map<number, number>();
+      for (const b of instruction.blocks) blocksPerTile.set(b.tile, (blocksPerTile.get(b.tile) ?? 0) + 1);
+      const resultBytes = tensors.get(instruction.output) === undefined ? 0 : bytesPerImage(tensors.get(instruction.output)!);
+      let hops = 0;
+      for (const [tile, count] of blocksPerTile) {
+        hops += move(instruction.input, tile);
+        if (tile !== layerHome) {
+          hops += flits(chip, Math.ceil((resultBytes * count) / instruction.blocks.length)) * routerHops(chip, tile, layerHome);
+        }
+      }
+      home.set(instruction.output, layerHome);
       return hops;
     }
     const tileOf = (crossbar: number) => crossbars.get(crossbar)?.tile ?? 0;

@@ -40,10 +40,22 @@ export interface GemmSpec {
   readonly outputType?: 'u8' | 'i8';
   readonly outputZeroPoint?: number;
   readonly batch?: number;
+  /** Center+Offset (differential chips): one center per channel; the cells hold w − center. */
+  readonly centers?: readonly number[];
+  /** Speculative input slices (the recovery slices are then 1-bit). */
+  readonly speculation?: readonly number[];
+  /** Weight slices (default: the chip's cells, narrowest first). */
+  readonly weightSlices?: readonly number[];
+  /** The program's ADC resolution (default the chip's). */
+  readonly adcBits?: number;
 }
 
-/** Offset binary or sign-magnitude cells of one weight, MSB slice first. */
-function cellsOf(w: number, scheme: 'offset' | 'differential', widths: readonly number[]): { pos: number[]; neg: number[] } {
+/** Offset binary or sign-magnitude cells of one weight (or offset from its center), MSB slice first. */
+export function cellsOf(
+  w: number,
+  scheme: 'offset' | 'differential',
+  widths: readonly number[],
+): { pos: number[]; neg: number[] } {
   const split = (v: number) => {
     let end = 8;
     return widths.map((width) => {
@@ -55,7 +67,7 @@ function cellsOf(w: number, scheme: 'offset' | 'differential', widths: readonly 
   return { pos: split(Math.max(w, 0)), neg: split(Math.max(-w, 0)) };
 }
 
-function widthsOf(bits: number, cell: number): number[] {
+export function widthsOf(bits: number, cell: number): number[] {
   const n = Math.ceil(bits / cell);
   return Array.from({ length: n }, (_, i) => (i === 0 ? bits - cell * (n - 1) : cell));
 }
@@ -67,14 +79,14 @@ export function gemmProgram(spec: GemmSpec): Program {
   const { rows, columns, bitsPerCell } = macro.crossbar;
   const differential = macro.crossbar.cell === 'differential-2t2r';
   const scheme = differential ? 'differential' : 'offset';
-  const slices = widthsOf(8, bitsPerCell);
+  const slices = spec.weightSlices ?? widthsOf(8, bitsPerCell);
   const m = spec.weights.length;
   const k = spec.weights[0]!.length;
   const planes = differential ? 2 : 1;
   const levels = new Uint8Array(rows * columns * planes);
   spec.weights.forEach((row, ch) =>
     row.forEach((w, r) => {
-      const { pos, neg } = cellsOf(w, scheme, slices);
+      const { pos, neg } = cellsOf(w - (spec.centers?.[ch] ?? 0), scheme, slices);
       pos.forEach((l, s) => (levels[r * columns + ch * slices.length + s] = l));
       if (differential) neg.forEach((l, s) => (levels[rows * columns + r * columns + ch * slices.length + s] = l));
     }),
@@ -102,9 +114,25 @@ export function gemmProgram(spec: GemmSpec): Program {
       groups: 1,
     },
     weights: { scheme, offset: scheme === 'offset' ? 128 : 0, slices },
-    inputs: { zeroPoint: spec.zeroPoint ?? 0, slices: widthsOf(8, macro.dac.bits), bits: 8, signed: inputType === 'i8' },
-    adc: { bits: macro.adc.bits, signed: macro.adc.signed, lsb: 1 },
-    tiles: [{ group: 0, rowStart: 0, rowCount: k, channelStart: 0, channelCount: m, crossbar: 0 }],
+    inputs: {
+      zeroPoint: spec.zeroPoint ?? 0,
+      slices: spec.speculation === undefined ? widthsOf(8, macro.dac.bits) : new Array<number>(8).fill(1),
+      bits: 8,
+      signed: inputType === 'i8',
+      ...(spec.speculation === undefined ? {} : { speculation: { slices: spec.speculation } }),
+    },
+    adc: { bits: spec.adcBits ?? macro.adc.bits, signed: macro.adc.signed, lsb: 1 },
+    tiles: [
+      {
+        group: 0,
+        rowStart: 0,
+        rowCount: k,
+        channelStart: 0,
+        channelCount: m,
+        crossbar: 0,
+        ...(spec.centers === undefined ? {} : { centers: Int16Array.from(spec.centers) }),
+      },
+    ],
     bias: Int32Array.from(spec.bias ?? new Array<number>(m).fill(0)),
     multiplier: new Int32Array(m).fill(spec.multiplier ?? 2 ** 23),
     shift: new Int32Array(m).fill(spec.shift ?? 23),

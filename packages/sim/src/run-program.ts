@@ -3,21 +3,25 @@ import type { CrossbarLayer } from '@pimc/kernels';
 import { PimcError } from '@pimc/support';
 import {
   PIMB_FORMAT_VERSION,
+  type CamEncode,
   type CrossbarImage,
   type CrossbarMvm,
   type DigitalOp,
   type Instruction,
+  type LutMvm,
   type Program,
   type TensorDesc,
 } from '@pimc/isa';
-import { mvmPositionEvents } from './crossbar/mvm-events.js';
+import { addDataEvents, mvmPositionEvents } from './crossbar/mvm-events.js';
+import { addStats, emptyStats, type MvmStats } from './crossbar/mvm-stats.js';
 import type { NoiseOptions } from './crossbar/noise.js';
 import { prepareMvm, type PreparedMvm } from './crossbar/prepare.js';
-import { emptyStats, runMvm, type ColumnSumKernel, type MvmStats } from './crossbar/run-mvm.js';
+import { runMvm, type ColumnSumKernel } from './crossbar/run-mvm.js';
 import { wasmLayer } from './crossbar/wasm-mvm.js';
 import type { OutputSlot } from './digital/context.js';
 import { DIGITAL_KERNELS } from './digital/kernels.js';
 import { EventTally } from './event-tally.js';
+import { RapidnnLayers } from './lut/rapidnn-layers.js';
 import { nocFlitHopsPerImage } from './noc.js';
 import { checkProgram, programError } from './program-error.js';
 import { formatShape, requireInteger, sizeOf, storageMatches, type SimTensor } from './sim-tensor.js';
@@ -36,10 +40,10 @@ export type ProgramInputs = ReadonlyMap<number | string, SimTensor>;
 
 export interface InstructionRecord {
   readonly name: string;
-  /** `crossbar-mvm` or `digital <kind>`. */
+  /** `crossbar-mvm`, `cam-encode`, `lut-mvm` or `digital <kind>`. */
   readonly op: string;
   readonly events: EventCounts;
-  /** Crossbar work and ADC saturation (crossbar-mvm only). */
+  /** The layer's crossbar statistics: conversions, saturation, speculation (crossbar-mvm only). */
   readonly crossbar?: MvmStats;
 }
 
@@ -51,7 +55,7 @@ export interface RunResult {
   /** Every event of the run (all images). */
   readonly events: EventCounts;
   readonly perInstruction: readonly InstructionRecord[];
-  /** Crossbar work and ADC saturation over all crossbar-mvm instructions. */
+  /** The crossbar statistics summed over all crossbar-mvm instructions. */
   readonly crossbar: MvmStats;
 }
 
@@ -72,6 +76,8 @@ export class PreparedProgram {
   private readonly accelerated = new Map<Instruction, CrossbarLayer | undefined>();
   private readonly positionEvents = new Map<Instruction, EventTally>();
   private readonly flitHops: readonly number[];
+  /** The RAPIDNN instructions (cam-encode, lut-mvm), prepared. */
+  private readonly rapidnn: RapidnnLayers;
   /** The batch size the program's shapes were compiled for (the leading dimension of its tensors). */
   readonly compiledBatch: number;
   /** Whether the program runs any batch size (every tensor leads with the batch, no op mixes it). */
@@ -108,6 +114,7 @@ export class PreparedProgram {
       this.mvms.set(instruction, prepared);
       this.positionEvents.set(instruction, mvmPositionEvents(prepared, program.chip));
     }
+    this.rapidnn = new RapidnnLayers(program, this.tensors);
     this.flitHops = nocFlitHopsPerImage(program, this.tensors, crossbars);
     const first = this.desc(program.inputs[0]!, undefined);
     this.compiledBatch = first.shape[0] ?? 1;
@@ -125,7 +132,9 @@ export class PreparedProgram {
       const record =
         instruction.op === 'crossbar-mvm'
           ? this.runMvm(instruction, values, batch, this.flitHops[i]!, total)
-          : this.runDigital(instruction, values, batch, this.flitHops[i]!);
+          : instruction.op === 'digital'
+            ? this.runDigital(instruction, values, batch, this.flitHops[i]!)
+            : this.runRapidnn(instruction, values, batch, this.flitHops[i]!);
       records.push(record);
       events = addEventCounts(events, record.events);
     });
@@ -158,9 +167,23 @@ export class PreparedProgram {
     );
     values.set(instruction.output, { type: p.output.type, shape: this.runtimeShape(p.output, batch), data });
     const tally = this.positionEvents.get(instruction)!.scaled(batch * p.outP * p.outQ);
+    addDataEvents(p, stats, tally);
     tally.nocFlitHops(flitHops * batch);
-    for (const key of Object.keys(stats) as (keyof MvmStats)[]) total[key] += stats[key];
+    addStats(total, stats);
     return { name: instruction.name, op: instruction.op, events: tally.counts(), crossbar: stats };
+  }
+
+  private runRapidnn(
+    instruction: CamEncode | LutMvm,
+    values: Map<number, SimTensor>,
+    batch: number,
+    flitHops: number,
+  ): InstructionRecord {
+    const output = this.desc(instruction.output, instruction);
+    const { data, events } = this.rapidnn.run(instruction, values.get(instruction.input)!, batch);
+    values.set(instruction.output, { type: output.type, shape: this.runtimeShape(output, batch), data });
+    events.nocFlitHops(flitHops * batch);
+    return { name: instruction.name, op: instruction.op, events: events.counts() };
   }
 
   private runDigital(instruction: DigitalOp, values: Map<number, SimTensor>, batch: number, flitHops: number): InstructionRecord {
@@ -174,6 +197,7 @@ export class PreparedProgram {
     const results = kernel({
       op: instruction,
       inputs: instruction.inputs.map((id) => values.get(id)!),
+      inputDescs: instruction.inputs.map((id) => this.desc(id, instruction)),
       outputs,
       events,
       busBits: this.program.chip.tiles.edramBusBits,

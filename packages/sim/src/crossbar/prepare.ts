@@ -40,6 +40,11 @@ export interface PreparedTile {
    * input slices); built on first use, since tiles whose slices all fold never need them.
    */
   readonly bitplanes: (() => Bitplanes) | undefined;
+  /**
+   * Center+Offset: the center of each of the tile's channels (the cells hold w − center); the
+   * digital unit adds center · Σ_rows x. Undefined: every center is 0.
+   */
+  readonly centers: Int16Array | undefined;
 }
 
 /** A crossbar-mvm checked against its program and decoded for execution. */
@@ -61,8 +66,11 @@ export interface PreparedMvm {
   readonly depth: number;
   readonly tilesByGroup: readonly (readonly PreparedTile[])[];
   readonly weightSlices: readonly Slice[];
+  /** The input slices; under speculation, the 1-bit recovery slices. */
   readonly inputSlices: readonly Slice[];
-  /** Σ_k w[k, m] per output channel, from the true signed weights the cells hold. */
+  /** Speculative input slices (RAELLA, MSB first), or undefined: every input slice is converted. */
+  readonly speculation: readonly Slice[] | undefined;
+  /** Σ_k w[k, m] per output channel, from the true signed weights (center + what the cells hold). */
   readonly weightSums: Float64Array;
   /** 2 for signed inputs (positive pass, then negative pass), else 1. */
   readonly passes: 1 | 2;
@@ -131,6 +139,7 @@ export function prepareMvm(
 
   const weightSlices = slicesOf(instruction.weights.slices, 8, 'weight', instruction);
   const inputSlices = slicesOf(instruction.inputs.slices, instruction.inputs.bits, 'input', instruction);
+  const speculation = speculativeSlices(instruction, inputSlices);
   const signedInput = input.type === 'i8';
   checkProgram(
     instruction.inputs.signed === signedInput && instruction.inputs.bits === 8,
@@ -170,8 +179,11 @@ export function prepareMvm(
     const offset = instruction.weights.offset;
     const first = tile.group * groupOutputs + tile.channelStart;
     const stored = prepared.stored;
+    const centers = prepared.centers;
     for (let r = 0, at = 0; r < tile.rowCount; r++) {
-      for (let ch = 0; ch < tile.channelCount; ch++, at++) weightSums[first + ch]! += stored[at]! - offset;
+      for (let ch = 0; ch < tile.channelCount; ch++, at++) {
+        weightSums[first + ch]! += stored[at]! - offset + (centers === undefined ? 0 : centers[ch]!);
+      }
     }
   }
   coverage.forEach((cells, group) => {
@@ -200,6 +212,7 @@ export function prepareMvm(
     tilesByGroup,
     weightSlices,
     inputSlices,
+    speculation,
     weightSums,
     passes: signedInput ? 2 : 1,
     adcMin,
@@ -248,6 +261,18 @@ function checkGeometry(instruction: CrossbarMvm, input: TensorDesc, output: Tens
       `tensors '${input.name}' [${input.shape.join(', ')}] and '${output.name}' [${output.shape.join(', ')}] do not hold ` +
       `[${g.inShape.join(', ')}] and [${g.outShape.join(', ')}] per image`,
   );
+}
+
+/** The speculative slices, if any: they cover the input bits, and the recovery slices are all 1-bit. */
+function speculativeSlices(instruction: CrossbarMvm, inputSlices: readonly Slice[]): Slice[] | undefined {
+  const speculation = instruction.inputs.speculation;
+  if (speculation === undefined) return undefined;
+  checkProgram(
+    inputSlices.every((s) => s.width === 1),
+    instruction,
+    () => `speculates, so its recovery input slices must be 1-bit, not [${instruction.inputs.slices.join(', ')}]`,
+  );
+  return slicesOf(speculation.slices, instruction.inputs.bits, 'speculative input', instruction);
 }
 
 function checkScheme(instruction: CrossbarMvm): void {
@@ -340,6 +365,18 @@ function checkTile(
     instruction,
     () => `differential weights need crossbar ${image.id} to hold two planes`,
   );
+  if (tile.centers !== undefined) {
+    checkProgram(
+      instruction.weights.scheme === 'differential',
+      instruction,
+      () => `${where}: centers (Center+Offset) need differential weights, not '${instruction.weights.scheme}'`,
+    );
+    checkProgram(
+      tile.centers.length === tile.channelCount,
+      instruction,
+      () => `${where}: ${tile.centers!.length} centers for ${tile.channelCount} channels`,
+    );
+  }
 }
 
 /** Every level of a crossbar image fits the chip's cells (checked once per image). */
@@ -460,5 +497,6 @@ function decodeTile(
   const bitplanes = useBitplanes
     ? () => (packed ??= packBitplanes(image, tile.rowCount, columns, differential, bitsPerCell))
     : undefined;
-  return { tile, image, columns, cells, cellStride, noisyCells, stored, maxPositive, maxNegative, bitplanes };
+  const centers = tile.centers;
+  return { tile, image, columns, cells, cellStride, noisyCells, stored, maxPositive, maxNegative, bitplanes, centers };
 }

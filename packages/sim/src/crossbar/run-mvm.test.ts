@@ -156,7 +156,8 @@ describe('crossbar-mvm: events of a tiny layer', () => {
     const spec = { chip: isaacWithAdc(8), weights: [1, 2, 3].map((v) => new Array<number>(5).fill(v)), batch: 2 };
     const { result } = run(gemmProgram(spec), input('u8', [new Array<number>(5).fill(7), new Array<number>(5).fill(9)]));
     const e = result.perInstruction[0]!.events;
-    expect(e.xbActivations).toEqual({ '128x128': 2 * 8 });
+    // Priced by the cells in use: 5 driven rows × 12 used columns.
+    expect(e.xbActivations).toEqual({ '5x12': 2 * 8 });
     expect(e.adcConverts).toEqual({ 8: 2 * 8 * 12 });
     expect(e.dacDrives).toEqual({ 1: 2 * 8 * 5 });
     expect(e.shiftAdds).toBe(2 * 8 * 12);
@@ -169,7 +170,7 @@ describe('crossbar-mvm: events of a tiny layer', () => {
   it('signed inputs take two passes: twice the activations and conversions', () => {
     const spec = { chip: isaacWithAdc(8), weights: [[1, 2, 3]], inputType: 'i8' as const };
     const { result } = run(gemmProgram(spec), input('i8', [[-1, 2, -3]]));
-    expect(result.events.xbActivations).toEqual({ '128x128': 16 });
+    expect(result.events.xbActivations).toEqual({ '3x4': 16 });
     expect(result.events.adcConverts).toEqual({ 8: 16 * 4 });
   });
 });

@@ -3,7 +3,9 @@ import { clamp, multiplyShift } from '../fixed-point.js';
 import { allocate, type SimData } from '../sim-tensor.js';
 import { bitplaneColumnSums, packInputBits, rowColumnSums } from './column-sums.js';
 import { foldableBits, sliceFits } from './fold.js';
+import type { MvmStats } from './mvm-stats.js';
 import type { PreparedMvm, PreparedTile } from './prepare.js';
+import { accumulateSpeculativeTile } from './speculate.js';
 
 /**
  * How a crossbar layer is computed; every choice gives the same result bit for bit. `wasm`: the
@@ -18,34 +20,24 @@ export interface MvmOptions {
    * Skip the slice-by-slice work where it cannot change the result (default true): an input slice
    * whose column sums provably fit the ADC unchanged (bounded by Σ slice values × the largest cell,
    * lsb 1, no noise) is folded into one exact integer product with the stored values. Slices that
-   * could clip or round are always computed column by column and converted.
+   * could clip or round are always computed column by column and converted. Under speculation, a
+   * speculative slice folds when its sums provably stay strictly inside the ADC's range (no column
+   * can fail), and the other slices' sums are always computed.
    */
   readonly skipExactSlices: boolean;
   readonly kernel: ColumnSumKernel;
 }
 
-/** What the crossbar did, beyond the event counts: how much was computed and how often the ADC saturated. */
-export interface MvmStats {
-  /** Column sums converted by the simulated ADC (each one a real conversion in the hardware, too). */
-  columnSumsComputed: number;
-  /** Column sums proven to pass the ADC unchanged and folded into an exact product instead. */
-  columnSumsFolded: number;
-  /** Conversions whose code was clipped to the ADC's range. */
-  saturated: number;
-  /** Physical slice products: (input slice × cell) per row and used column of every activation. */
-  sliceMacs: number;
-}
-
-export function emptyStats(): MvmStats {
-  return { columnSumsComputed: 0, columnSumsFolded: 0, saturated: 0, sliceMacs: 0 };
-}
-
 /** Scratch buffers of one layer's run, sized for its largest tile. */
-interface Scratch {
+export interface Scratch {
   readonly sums: Float64Array;
   readonly values: Int32Array;
   readonly words: Uint32Array;
   readonly sliceTotals: Float64Array;
+  /** Per input bit, one column sum per column (speculation: the 1-bit sums a slice is made of). */
+  readonly bitSums: readonly Float64Array[];
+  /** Per column: 1 when its speculative conversion failed. */
+  readonly failed: Uint8Array;
   /** Input bits that can be folded without looking at the data, per tile (see `foldableBits`). */
   readonly alwaysFold: Map<PreparedTile, number>;
 }
@@ -70,16 +62,17 @@ export function runMvm(
   const positions = p.outP * p.outQ;
   const out = allocate(p.output.type, batch * p.outM * positions);
   const tiles = p.tilesByGroup.flat();
-  for (const t of tiles) {
-    stats.sliceMacs += batch * positions * p.passes * p.inputSlices.length * t.tile.rowCount * t.columns;
-  }
+  countFixedStats(p, batch * positions, stats);
   const accelerated = options.kernel === 'auto' || options.kernel === 'wasm' ? layer?.() : undefined;
   if (accelerated !== undefined && isBytes(x) && isBytes(out)) {
-    const counts = { computed: 0, folded: 0, saturated: 0 };
+    const counts = { computed: 0, folded: 0, saturated: 0, failed: 0, recoveryConversions: 0, recoverySaturated: 0 };
     accelerated.run(x, batch, out, { skipExactSlices: options.skipExactSlices }, counts);
     stats.columnSumsComputed += counts.computed;
     stats.columnSumsFolded += counts.folded;
     stats.saturated += counts.saturated;
+    stats.failedColumns += counts.failed;
+    stats.recoveryConversions += counts.recoveryConversions;
+    stats.recoverySaturations += counts.recoverySaturated;
     return out;
   }
   const xcol = new Int32Array(p.depth);
@@ -92,6 +85,8 @@ export function runMvm(
     values: new Int32Array(maxRows),
     words: new Uint32Array(Math.ceil(maxRows / 32)),
     sliceTotals: new Float64Array(p.inputSlices.length),
+    bitSums: Array.from({ length: p.instruction.inputs.bits }, () => new Float64Array(maxColumns)),
+    failed: new Uint8Array(maxColumns),
     alwaysFold: new Map(tiles.map((t) => [t, options.skipExactSlices ? foldableBits(p, t) : 0])),
   };
   const zp = mvm.inputs.zeroPoint;
@@ -126,7 +121,7 @@ export function runMvm(
             if (p.passes === 1) magnitudes.set(xcol);
             else for (let i = 0; i < p.depth; i++) magnitudes[i] = sign * xcol[i]! > 0 ? sign * xcol[i]! : 0;
             for (const tile of p.tilesByGroup[gi]!) {
-              accumulateTile(
+              (p.speculation === undefined ? accumulateTile : accumulateSpeculativeTile)(
                 p,
                 tile,
                 magnitudes,
@@ -139,6 +134,7 @@ export function runMvm(
               );
             }
           }
+          addCenterTerms(p, gi, xcol, partial);
           // Digital corrections: the weight offset's offset·Σx, and the input zero point's zp·Σw.
           for (let m = gi * p.groupOutputs; m < (gi + 1) * p.groupOutputs; m++) {
             partial[m]! -= offset * sumX + zp * p.weightSums[m]!;
@@ -155,6 +151,36 @@ export function runMvm(
     }
   }
   return out;
+}
+
+/** The statistics that do not depend on the data, for `vectors` input vectors (images × positions). */
+function countFixedStats(p: PreparedMvm, vectors: number, stats: MvmStats): void {
+  const spec = p.speculation;
+  const cycles = spec === undefined ? p.inputSlices.length : spec.length + p.instruction.inputs.bits;
+  const perPass = vectors * p.passes;
+  for (const t of p.tilesByGroup.flat()) {
+    stats.crossbarCycles += perPass * cycles;
+    // Every cycle drives the whole tile, recovery cycles included.
+    stats.sliceMacs += perPass * cycles * t.tile.rowCount * t.columns;
+    stats.baselineConversions += perPass * t.columns * p.instruction.inputs.bits;
+    if (spec !== undefined) stats.speculativeConversions += perPass * t.columns * spec.length;
+  }
+}
+
+/**
+ * Center+Offset: each tile's channels get center · Σ_rows x, the running input sum over the tile's
+ * rows of the raw codes (signed for i8, the zero point for padding taps), once per input vector.
+ */
+function addCenterTerms(p: PreparedMvm, group: number, xcol: Int32Array, partial: Float64Array): void {
+  for (const t of p.tilesByGroup[group]!) {
+    const centers = t.centers;
+    if (centers === undefined) continue;
+    const { rowStart, rowCount, channelStart, channelCount } = t.tile;
+    let sumX = 0;
+    for (let r = rowStart; r < rowStart + rowCount; r++) sumX += xcol[r]!;
+    const base = group * p.groupOutputs + channelStart;
+    for (let ch = 0; ch < channelCount; ch++) partial[base + ch]! += centers[ch]! * sumX;
+  }
 }
 
 /** u8/i8 storage (what a crossbar layer reads and writes; the program check guarantees it). */

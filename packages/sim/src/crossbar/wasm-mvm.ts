@@ -5,22 +5,29 @@ import type { PreparedMvm } from './prepare.js';
 /**
  * The crossbar-mvm as a WebAssembly layer (@pimc/kernels' CrossbarLayer), when its arithmetic is
  * all integers: no device noise and an ADC with lsb 1, so a conversion is the column sum itself,
- * clipped. Then the result is the exact integer product Σ x·w (w = stored − offset, the weights
- * the cells reconstruct) plus, for every conversion that clips, (clipped − sum) at its place
- * value; the 32-bit accumulator wraps, and the layer wraps every step the same way. Undefined
- * when the layer does not qualify (the JavaScript kernels then run it).
+ * clipped. Then the result is the exact integer product Σ x·w (w = stored − offset + center, the
+ * true weights: Center+Offset's digital center · Σx is part of the product) plus, for every
+ * conversion that clips (under speculation: every recovery conversion of a failed column that
+ * clips), (clipped − sum) at its place value; the 32-bit accumulator wraps, and the layer wraps
+ * every step the same way. Undefined when the layer does not qualify (the JavaScript kernels then
+ * run it).
  */
 export function wasmLayer(p: PreparedMvm): CrossbarLayer | undefined {
   const mvm = p.instruction;
-  if (p.noisy || mvm.adc.lsb !== 1 || p.cellBits > 8) return undefined;
+  // Speculation takes the cells as two's-complement planes of one bit more: at most 8.
+  if (p.noisy || mvm.adc.lsb !== 1 || p.cellBits > (p.speculation === undefined ? 8 : 7)) return undefined;
   const tiles = p.tilesByGroup.flat();
   const offset = mvm.weights.offset;
   // The weights must fit int16 and a column sum int32 (any cells the program check lets through).
-  const widest = p.inputSlices.reduce((most, s) => Math.max(most, s.mask), 0);
+  const widest = [...p.inputSlices, ...(p.speculation ?? [])].reduce((most, s) => Math.max(most, s.mask), 0);
   for (const t of tiles) {
     const cell = Math.max(t.maxPositive, t.maxNegative);
     if (t.tile.rowCount * widest * cell >= 2 ** 31) return undefined;
-    for (const v of t.stored) if (v - offset < -32768 || v - offset > 32767) return undefined;
+    const channels = t.tile.channelCount;
+    for (let i = 0; i < t.stored.length; i++) {
+      const w = t.stored[i]! - offset + (t.centers?.[i % channels] ?? 0);
+      if (w < -32768 || w > 32767) return undefined;
+    }
   }
 
   const groupM = p.groupOutputs;
@@ -29,7 +36,9 @@ export function wasmLayer(p: PreparedMvm): CrossbarLayer | undefined {
     const { group, rowStart, rowCount, channelStart, channelCount } = t.tile;
     for (let r = 0; r < rowCount; r++) {
       const at = (group * p.depth + rowStart + r) * groupM + channelStart;
-      for (let ch = 0; ch < channelCount; ch++) weights[at + ch] = t.stored[r * channelCount + ch]! - offset;
+      for (let ch = 0; ch < channelCount; ch++) {
+        weights[at + ch] = t.stored[r * channelCount + ch]! - offset + (t.centers?.[ch] ?? 0);
+      }
     }
   }
   const zp = mvm.inputs.zeroPoint;
@@ -75,6 +84,7 @@ export function wasmLayer(p: PreparedMvm): CrossbarLayer | undefined {
     adcMin: p.adcMin,
     adcMax: p.adcMax,
     inputSlices: p.inputSlices.map((s) => ({ shift: s.shift, width: s.width })),
+    speculation: p.speculation?.map((s) => ({ shift: s.shift, width: s.width })),
     weightShifts: p.weightSlices.map((s) => s.shift),
     cellBits: p.cellBits,
     tiles: kernelTiles,

@@ -1,8 +1,8 @@
 import { clamp, roundingShift } from '../fixed-point.js';
 import { programError } from '../program-error.js';
-import { allocate, formatShape, integerRange, requireInteger, sizeOf } from '../sim-tensor.js';
-import { integerAttr } from './attrs.js';
-import { countTraffic, operand, single, type DigitalKernel } from './context.js';
+import { allocate, formatShape, integerRange, requireFloat, requireInteger, sizeOf, type SimTensor } from '../sim-tensor.js';
+import { integerAttr, optionalNumberAttr, rejectAttrs } from './attrs.js';
+import { countTraffic, operand, single, type DigitalContext, type DigitalKernel, type OutputSlot } from './context.js';
 
 /**
  * Strides of `shape` read as `out`-shaped by numpy broadcasting (0 along broadcast axes), or
@@ -27,15 +27,18 @@ export function broadcastStrides(shape: readonly number[], out: readonly number[
  * result's scale with one shared shift:
  * `y = clamp(outZeroPoint + ((a − aZp)·aMult + (b − bZp)·bMult + 2^(shift−1)) >> shift, max(min, lo), min(max, hi))`
  * with lo, hi the result type's range. The weighted sum is below 2^34 in magnitude: exact.
+ *
+ * On f32 operands and result (RAPIDNN programs, between `decode` and `cam-encode`) the attributes
+ * are only the optional bounds {min, max}: `y = f32(min(max(a + b, min), max))`.
  */
 export const add: DigitalKernel = (ctx) => {
   const slot = single(ctx);
   const a = operand(ctx, 0);
   const b = operand(ctx, 1);
+  if (slot.desc.type === 'f32') return addFloat(ctx, slot, a, b);
   const ad = requireInteger(a, 'add');
   const bd = requireInteger(b, 'add');
   const type = slot.desc.type;
-  if (type === 'f32') throw programError(ctx.op, `result '${slot.desc.name}' must be an integer tensor`);
   const [tlo, thi] = integerRange(type);
   const op = ctx.op;
   const az = integerAttr(op, 'aZeroPoint', -128, 255);
@@ -79,3 +82,45 @@ export const add: DigitalKernel = (ctx) => {
   countTraffic(ctx, [result]);
   return [result];
 };
+
+/** The f32 form of `add`: the sum in double precision, clamped to the optional bounds, rounded once. */
+function addFloat(ctx: DigitalContext, slot: OutputSlot, a: SimTensor, b: SimTensor): SimTensor[] {
+  const op = ctx.op;
+  const ad = requireFloat(a, 'add');
+  const bd = requireFloat(b, 'add');
+  rejectAttrs(op, ['aZeroPoint', 'bZeroPoint', 'aMultiplier', 'bMultiplier', 'shift', 'outZeroPoint'], 'f32');
+  const lo = optionalNumberAttr(op, 'min') ?? -Infinity;
+  const hi = optionalNumberAttr(op, 'max') ?? Infinity;
+  const shape = slot.shape;
+  const sa = broadcastStrides(a.shape, shape);
+  const sb = broadcastStrides(b.shape, shape);
+  if (sa === undefined || sb === undefined) {
+    throw programError(
+      op,
+      `operands ${formatShape(a.shape)} and ${formatShape(b.shape)} do not broadcast to ${formatShape(shape)}`,
+    );
+  }
+  const total = sizeOf(shape);
+  const out = new Float32Array(total);
+  const rank = shape.length;
+  const index = new Array<number>(rank).fill(0);
+  let ia = 0;
+  let ib = 0;
+  for (let i = 0; i < total; i++) {
+    const v = ad[ia]! + bd[ib]!;
+    out[i] = v < lo ? lo : v > hi ? hi : v;
+    for (let d = rank - 1; d >= 0; d--) {
+      ia += sa[d]!;
+      ib += sb[d]!;
+      if (++index[d]! < shape[d]!) break;
+      ia -= sa[d]! * shape[d]!;
+      ib -= sb[d]! * shape[d]!;
+      index[d] = 0;
+    }
+  }
+  const bounded = (lo > -Infinity ? 1 : 0) + (hi < Infinity ? 1 : 0);
+  ctx.events.digitalAdds(32, (1 + bounded) * total);
+  const result: SimTensor = { type: 'f32', shape, data: out };
+  countTraffic(ctx, [result]);
+  return [result];
+}

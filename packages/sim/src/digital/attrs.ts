@@ -40,3 +40,22 @@ export function axisAttr(op: DigitalOp, name: string, rank: number): number {
   if (axis < -rank || axis >= rank) throw programError(op, `attribute '${name}' = ${axis} is outside a rank-${rank} tensor`);
   return axis < 0 ? axis + rank : axis;
 }
+
+/** A number attribute that may be absent (undefined); present, it must be finite. */
+export function optionalNumberAttr(op: DigitalOp, name: string): number | undefined {
+  return op.attrs[name] === undefined ? undefined : numberAttr(op, name);
+}
+
+/**
+ * Attributes an operand type does not take (the quantization parameters of an f32 op): present,
+ * they are a compiler error, not something to ignore.
+ */
+export function rejectAttrs(op: DigitalOp, names: readonly string[], type: string): void {
+  const present = names.filter((n) => op.attrs[n] !== undefined);
+  if (present.length > 0) {
+    throw programError(
+      op,
+      `attribute${present.length === 1 ? '' : 's'} ${present.map((n) => `'${n}'`).join(', ')} do not apply to ${type} operands`,
+    );
+  }
+}

@@ -13,6 +13,8 @@ export interface OutputSlot {
 export interface DigitalContext {
   readonly op: DigitalOp;
   readonly inputs: readonly SimTensor[];
+  /** The operands' descriptors (a RAPIDNN index tensor's codebook is there). */
+  readonly inputDescs: readonly TensorDesc[];
   readonly outputs: readonly OutputSlot[];
   readonly events: EventTally;
   /** eDRAM access width, bits. */

@@ -1,7 +1,7 @@
 import { clamp, roundHalfEven, roundingShift } from '../fixed-point.js';
 import { programError } from '../program-error.js';
 import { allocate, integerRange, requireFloat, requireInteger, type IntegerType, type SimTensor } from '../sim-tensor.js';
-import { integerAttr, numberAttr } from './attrs.js';
+import { integerAttr, numberAttr, optionalNumberAttr } from './attrs.js';
 import { countTraffic, operand, requireSize, single, type DigitalContext, type DigitalKernel } from './context.js';
 
 /** The result slot's integer type, or an error when the program declared a float result. */
@@ -79,10 +79,14 @@ export const requantize: DigitalKernel = (ctx) => {
   return [result];
 };
 
-/** `clamp` {min, max}: `y = min(max(x, min), max)` on an integer tensor (a ReLU/Clip at quantized bounds). */
+/**
+ * `clamp` {min, max}: `y = min(max(x, min), max)` on an integer tensor (a ReLU/Clip at quantized
+ * bounds). On f32 both bounds are optional numbers (absent: unbounded on that side) and NaN stays NaN.
+ */
 export const clampOp: DigitalKernel = (ctx) => {
   const slot = single(ctx);
   const x = operand(ctx, 0);
+  if (x.type === 'f32' || slot.desc.type === 'f32') return clampFloat(ctx);
   const xs = requireInteger(x, 'clamp');
   requireSize(ctx, x, slot);
   const type = integerResult(ctx);
@@ -97,3 +101,23 @@ export const clampOp: DigitalKernel = (ctx) => {
   countTraffic(ctx, [result]);
   return [result];
 };
+
+function clampFloat(ctx: DigitalContext): SimTensor[] {
+  const slot = single(ctx);
+  const x = operand(ctx, 0);
+  const xs = requireFloat(x, 'clamp');
+  requireSize(ctx, x, slot);
+  if (slot.desc.type !== 'f32') throw programError(ctx.op, `operand is f32 but result '${slot.desc.name}' is ${slot.desc.type}`);
+  const lo = optionalNumberAttr(ctx.op, 'min') ?? -Infinity;
+  const hi = optionalNumberAttr(ctx.op, 'max') ?? Infinity;
+  if (lo > hi) throw programError(ctx.op, `min ${lo} exceeds max ${hi}`);
+  const out = new Float32Array(xs.length);
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i]!;
+    out[i] = v < lo ? lo : v > hi ? hi : v;
+  }
+  ctx.events.digitalAdds(32, 2 * xs.length);
+  const result: SimTensor = { type: 'f32', shape: slot.shape, data: out };
+  countTraffic(ctx, [result]);
+  return [result];
+}

@@ -2,6 +2,7 @@ import type { DigitalOp } from '@pimc/isa';
 import { add } from './add.js';
 import { affine } from './affine.js';
 import type { DigitalKernel } from './context.js';
+import { decode } from './decode.js';
 import { clampOp, dequantize, quantize, requantize } from './elementwise.js';
 import { concat, reshape, transpose } from './layout.js';
 import { lrn } from './lrn.js';
@@ -27,4 +28,5 @@ export const DIGITAL_KERNELS: { readonly [K in DigitalOp['kind']]: DigitalKernel
   clamp: clampOp,
   affine,
   lrn,
+  decode,
 };

@@ -1,7 +1,7 @@
 import { clamp } from '../fixed-point.js';
 import { programError } from '../program-error.js';
-import { allocate, formatShape, integerRange, requireInteger, sizeOf, type SimTensor } from '../sim-tensor.js';
-import { integerAttr, intListAttr } from './attrs.js';
+import { allocate, formatShape, integerRange, requireFloat, requireInteger, sizeOf, type SimTensor } from '../sim-tensor.js';
+import { integerAttr, intListAttr, rejectAttrs } from './attrs.js';
 import { countTraffic, operand, single, type DigitalContext, type DigitalKernel } from './context.js';
 
 /** A pooling window over [N, C, H, W] (a 1-D pool over [N, C, L] is read as H = 1). */
@@ -62,15 +62,19 @@ function windowOf(ctx: DigitalContext, x: SimTensor, shape: readonly number[]): 
 
 /**
  * `maxpool` {kernel, strides, pads, dilations}: the largest element of each window among the taps
- * inside the operand (padding never wins); the result has the operand's type and quantization.
+ * inside the operand (padding never wins); the result has the operand's type and quantization. On
+ * f32 a NaN tap makes the window's result NaN; on RAPIDNN index tensors (u8) the largest index is
+ * the largest value, since codebooks ascend.
  */
 export const maxpool: DigitalKernel = (ctx) => {
   const slot = single(ctx);
   const x = operand(ctx, 0);
-  const xs = requireInteger(x, 'maxpool');
+  const float = x.type === 'f32';
+  if (float || slot.desc.type === 'f32') sameType(ctx, x, slot.desc.type);
+  const xs = float ? requireFloat(x, 'maxpool') : requireInteger(x, 'maxpool');
   const g = windowOf(ctx, x, slot.shape);
   const out = allocate(x.type, sizeOf(slot.shape));
-  const [lowest] = integerRange(x.type === 'f32' ? 'i32' : x.type);
+  const lowest = x.type === 'f32' ? -Infinity : integerRange(x.type)[0];
   let o = 0;
   for (let pc = 0; pc < g.planes; pc++) {
     const base = pc * g.h * g.w;
@@ -89,11 +93,15 @@ export const maxpool: DigitalKernel = (ctx) => {
       }
     }
   }
-  ctx.events.digitalAdds(8, out.length * (g.kh * g.kw - 1));
+  ctx.events.digitalAdds(float ? 32 : 8, out.length * (g.kh * g.kw - 1));
   const result = { type: x.type, shape: slot.shape, data: out };
   countTraffic(ctx, [result]);
   return [result];
 };
+
+function sameType(ctx: DigitalContext, x: SimTensor, type: SimTensor['type']): void {
+  if (x.type !== type) throw programError(ctx.op, `operand is ${x.type} but result '${single(ctx).desc.name}' is ${type}`);
+}
 
 /**
  * `avgpool` {kernel, strides, pads, dilations, zeroPoint, countIncludePad}: per window the exact sum
@@ -103,14 +111,18 @@ export const maxpool: DigitalKernel = (ctx) => {
  * global average pool is a window of the whole plane. (The float division is exact enough: for
  * |2S + n| < 2^53 a non-integer quotient is at least 1/(2n) from the next integer, more than its
  * rounding error, so the floor is the integer one.)
+ *
+ * On f32 (no `zeroPoint`): `y = f32(S / n)` with S the sum of the taps inside the operand in double
+ * precision, in window order.
  */
 export const avgpool: DigitalKernel = (ctx) => {
   const slot = single(ctx);
   const x = operand(ctx, 0);
+  if (x.type === 'f32' || slot.desc.type === 'f32') return avgpoolFloat(ctx, x);
   const xs = requireInteger(x, 'avgpool');
   if (x.type === 'i32') throw programError(ctx.op, 'pools u8/i8 tensors only');
   const g = windowOf(ctx, x, slot.shape);
-  const [lo, hi] = integerRange(x.type === 'f32' ? 'i32' : x.type);
+  const [lo, hi] = integerRange(x.type);
   const zp = integerAttr(ctx.op, 'zeroPoint', lo, hi);
   const includePad = integerAttr(ctx.op, 'countIncludePad', 0, 1) === 1;
   const out = allocate(x.type, sizeOf(slot.shape));
@@ -120,16 +132,6 @@ export const avgpool: DigitalKernel = (ctx) => {
     for (let oy = 0; oy < g.p; oy++) {
       for (let ox = 0; ox < g.q; ox++) {
         let sum = 0;
-        let rows = 0;
-        let cols = 0;
-        for (let r = 0; r < g.kh; r++) {
-          const iy = oy * g.sh - g.pt + r * g.dh;
-          if (iy >= (includePad ? -g.pt : 0) && iy < (includePad ? g.h + g.pb : g.h)) rows++;
-        }
-        for (let s = 0; s < g.kw; s++) {
-          const ix = ox * g.sw - g.pl + s * g.dw;
-          if (ix >= (includePad ? -g.pl : 0) && ix < (includePad ? g.w + g.pr : g.w)) cols++;
-        }
         for (let r = 0; r < g.kh; r++) {
           const iy = oy * g.sh - g.pt + r * g.dh;
           if (iy < 0 || iy >= g.h) continue;
@@ -138,7 +140,7 @@ export const avgpool: DigitalKernel = (ctx) => {
             if (ix >= 0 && ix < g.w) sum += xs[base + iy * g.w + ix]! - zp;
           }
         }
-        const n = rows * cols;
+        const n = windowCount(g, oy, ox, includePad);
         if (n === 0) throw programError(ctx.op, `window (${oy}, ${ox}) covers no element to average`);
         out[o++] = clamp(zp + Math.floor((2 * sum + n) / (2 * n)), lo, hi);
       }
@@ -150,3 +152,54 @@ export const avgpool: DigitalKernel = (ctx) => {
   countTraffic(ctx, [result]);
   return [result];
 };
+
+/** Taps of a window inside the operand, or inside the explicitly padded operand (countIncludePad). */
+function windowCount(g: Window, oy: number, ox: number, includePad: boolean): number {
+  let rows = 0;
+  let cols = 0;
+  for (let r = 0; r < g.kh; r++) {
+    const iy = oy * g.sh - g.pt + r * g.dh;
+    if (iy >= (includePad ? -g.pt : 0) && iy < (includePad ? g.h + g.pb : g.h)) rows++;
+  }
+  for (let s = 0; s < g.kw; s++) {
+    const ix = ox * g.sw - g.pl + s * g.dw;
+    if (ix >= (includePad ? -g.pl : 0) && ix < (includePad ? g.w + g.pr : g.w)) cols++;
+  }
+  return rows * cols;
+}
+
+/** The f32 form of `avgpool`: the window mean in double precision, rounded to f32 once. */
+function avgpoolFloat(ctx: DigitalContext, x: SimTensor): SimTensor[] {
+  const slot = single(ctx);
+  sameType(ctx, x, slot.desc.type);
+  const xs = requireFloat(x, 'avgpool');
+  rejectAttrs(ctx.op, ['zeroPoint'], 'f32');
+  const g = windowOf(ctx, x, slot.shape);
+  const includePad = integerAttr(ctx.op, 'countIncludePad', 0, 1) === 1;
+  const out = new Float32Array(sizeOf(slot.shape));
+  let o = 0;
+  for (let pc = 0; pc < g.planes; pc++) {
+    const base = pc * g.h * g.w;
+    for (let oy = 0; oy < g.p; oy++) {
+      for (let ox = 0; ox < g.q; ox++) {
+        let sum = 0;
+        for (let r = 0; r < g.kh; r++) {
+          const iy = oy * g.sh - g.pt + r * g.dh;
+          if (iy < 0 || iy >= g.h) continue;
+          for (let s = 0; s < g.kw; s++) {
+            const ix = ox * g.sw - g.pl + s * g.dw;
+            if (ix >= 0 && ix < g.w) sum += xs[base + iy * g.w + ix]!;
+          }
+        }
+        const n = windowCount(g, oy, ox, includePad);
+        if (n === 0) throw programError(ctx.op, `window (${oy}, ${ox}) covers no element to average`);
+        out[o++] = sum / n;
+      }
+    }
+  }
+  ctx.events.digitalAdds(32, out.length * g.kh * g.kw);
+  ctx.events.digitalMacs(32, out.length);
+  const result: SimTensor = { type: 'f32', shape: slot.shape, data: out };
+  countTraffic(ctx, [result]);
+  return [result];
+}
