@@ -10,6 +10,7 @@ export * from './ops/nn.js';
 export * from './ops/shape.js';
 export * from './ops/quantization.js';
 export * from './ops/pim.js';
+export * from './ops/cluster.js';
 export * from './ops/conv-geometry.js';
 export { printGraph, printModel, printNode, formatType } from './printer.js';
 export { verifyGraph } from './verify.js';

@@ -7,6 +7,10 @@ import { fuseActivations } from './fuse-activations.js';
 import { quantize } from './quantize.js';
 import { removeIdentities } from './remove-identities.js';
 import { sumToAdd } from './sum-to-add.js';
+import { rapidnnCluster } from './rapidnn/cluster/index.js';
+import { raellaEncode } from './raella/raella-encode.js';
+import { raellaSlice } from './raella/raella-slice.js';
+import { raellaSpeculate } from './raella/raella-speculate.js';
 
 /** Every pass pimc offers, in one explicit list (no registration by import side effect). */
 export const allPasses: readonly Pass[] = [
@@ -18,4 +22,8 @@ export const allPasses: readonly Pass[] = [
   sumToAdd,
   fuseActivations,
   quantize,
+  raellaEncode,
+  raellaSlice,
+  raellaSpeculate,
+  rapidnnCluster,
 ];

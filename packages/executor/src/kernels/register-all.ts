@@ -1,4 +1,5 @@
 import { KernelRegistry } from '../kernel.js';
+import { clusterKernels } from './cluster.js';
 import { elementwiseKernels } from './elementwise.js';
 import { nnKernels } from './nn.js';
 import { pimKernels } from './pim.js';
@@ -12,4 +13,5 @@ export const referenceKernels = new KernelRegistry([
   shapeKernels,
   quantizationKernels,
   pimKernels,
+  clusterKernels,
 ]);
