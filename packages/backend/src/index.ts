@@ -14,3 +14,4 @@ export {
   INT8_OFFSET,
   type WeightScheme,
 } from './encoding.js';
+export * from './rapidnn/index.js';
