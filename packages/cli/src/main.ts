@@ -6,7 +6,9 @@ import { registerConformance } from './commands/conformance.js';
 import { registerDisasm } from './commands/disasm.js';
 import { registerEval } from './commands/eval.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
+import { registerSweep } from './commands/sweep.js';
 import { processIo, type Io } from './output.js';
 
 /** Exit codes: 0 ok, 1 failure (mismatch, invalid model), 2 usage error. */
@@ -28,6 +30,8 @@ export function buildProgram(io: Io, setExitCode: (code: number) => void): Comma
   registerArch(program, io);
   registerDisasm(program, io);
   registerEval(program, io);
+  registerSweep(program, io);
+  registerReport(program, io);
   for (const command of program.commands) {
     command.exitOverride().configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) });
   }

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { crossbarsPerChip, type Chip } from '@pimc/arch';
-import { lowerToProgram } from '@pimc/backend';
+import { lowerRapidnn, lowerToProgram, type RapidnnOptions } from '@pimc/backend';
 import { loadModel } from '@pimc/frontend-onnx';
 import { Tensor, type DType, type Model } from '@pimc/ir';
 import type { Program } from '@pimc/isa';
@@ -9,6 +9,10 @@ import { PimcError } from '@pimc/support';
 import { randomUniformFeeds, readCalibrationFeeds, type Feeds } from './calibration.js';
 import { loadChip } from './chip.js';
 import { quantizeModel, type QuantizedModel } from './quantize.js';
+import { applyRaella, type RaellaResult } from './raella.js';
+import { runPipeline } from './pipeline.js';
+import { withRandomWeights } from './synthetic-weights.js';
+import { clusterModel, type ClusterModelOptions, type ClusteredModel } from './rapidnn/index.js';
 
 export interface CompileOptions {
   /** Chip preset name or chip JSON file; `isaac` by default. */
@@ -19,14 +23,31 @@ export interface CompileOptions {
   readonly seed?: number;
   readonly activations?: 'uint8' | 'int8';
   readonly method?: 'minmax' | 'percentile';
+  /**
+   * Replace the float weights by seeded random ones (withRandomWeights) before calibration: for
+   * models that carry only their structure. Never for accuracy figures.
+   */
+  readonly randomWeights?: number;
+  /** RAPIDNN knobs (chips with CAM and lookup blocks): rapidnn-cluster's options and the CAM precision. */
+  readonly rapidnn?: RapidnnCompileOptions;
   /** Progress and warnings (library code never prints). */
   readonly log?: (message: string) => void;
 }
 
+/** rapidnn-cluster's options plus rapidnn-map's (CAM bits, activation-table size, tables). */
+export type RapidnnCompileOptions = ClusterModelOptions & Omit<RapidnnOptions, 'batch' | 'metadata'>;
+
 export interface CompiledModel {
   readonly program: Program;
   readonly chip: Chip;
-  readonly quantized: QuantizedModel;
+  /** The float reference the compiled model approximates (after the float pipeline). */
+  readonly floatModel: Model;
+  /** Crossbar chips: the model in the quantized dialect. */
+  readonly quantized?: QuantizedModel;
+  /** Crossbar chips: the chip's RAELLA passes (Center+Offset, slicing, speculation); empty for ISAAC. */
+  readonly raella?: RaellaResult;
+  /** CAM/lookup chips (RAPIDNN): the clustered float model, the functional model of the program. */
+  readonly rapidnn?: ClusteredModel;
   /** How the activation ranges were calibrated, in words (printed by the CLI). */
   readonly calibration: string;
   readonly crossbarsUsed: number;
@@ -46,10 +67,47 @@ const FALLBACK_SAMPLES = 16;
 export function compileModel(path: string, options: CompileOptions = {}): CompiledModel {
   const log = options.log ?? (() => undefined);
   const chip = loadChip(options.chip ?? 'isaac');
-  const model = loadModel(path);
-  log(`imported ${path}: ${model.graph.nodes.length} nodes`);
+  const imported = loadModel(path);
+  log(`imported ${path}: ${imported.graph.nodes.length} nodes`);
+  const model =
+    options.randomWeights === undefined
+      ? imported
+      : withRandomWeights(runPipeline(imported, 'fold-constants').model, options.randomWeights);
+  if (options.randomWeights !== undefined) log(`weights replaced by seeded random ones (seed ${options.randomWeights})`);
   const { feeds, description } = calibrationFeeds(model, options);
   log(`calibration: ${description}`);
+  const metadata = {
+    source: basename(path),
+    calibration: description,
+    compiler: 'pimc 0.1.0',
+    ...(options.randomWeights === undefined
+      ? {}
+      : { weights: `seeded random (withRandomWeights, seed ${options.randomWeights})` }),
+  };
+  const sampleInput = new Map([...feeds[0]!].map(([name, t]) => [name, firstItem(t)]));
+  if (isLookupChip(chip)) {
+    // RAPIDNN: the float model clustered, then mapped onto CAM and lookup blocks.
+    const { camBits, activationEntries, tables, ...cluster } = options.rapidnn ?? {};
+    const clustered = clusterModel(model, feeds, { seed: options.seed ?? 0, log, ...cluster });
+    log(`clustered: ${clustered.pipeline}`);
+    const program = lowerRapidnn(clustered.model, chip, {
+      ...(camBits === undefined ? {} : { camBits }),
+      ...(activationEntries === undefined ? {} : { activationEntries }),
+      ...(tables === undefined ? {} : { tables }),
+      metadata: { ...metadata, pipeline: `${clustered.pipeline},${rapidnnMapStep(camBits, activationEntries, tables)}` },
+    });
+    log(`mapped onto ${chip.name}: ${program.instructions.filter((i) => i.op === 'lut-mvm').length} lookup layers`);
+    return {
+      program,
+      chip,
+      floatModel: clustered.floatModel,
+      rapidnn: clustered,
+      calibration: description,
+      crossbarsUsed: 0,
+      crossbarsAvailable: 0,
+      sampleInput,
+    };
+  }
   const quantized = quantizeModel(model, {
     calibration: feeds,
     ...(options.activations === undefined ? {} : { activations: options.activations }),
@@ -57,19 +115,33 @@ export function compileModel(path: string, options: CompileOptions = {}): Compil
     log,
   });
   log(`quantized: ${quantized.pipeline}`);
-  const program = lowerToProgram(quantized.model, chip, {
-    metadata: { source: basename(path), pipeline: quantized.pipeline, calibration: description, compiler: 'pimc 0.1.0' },
-  });
+  const raella = applyRaella(quantized.model, chip, feeds, { seed: options.seed ?? 0, log });
+  if (raella.pipeline !== '') log(`encoded for ${chip.name}: ${raella.pipeline}`);
+  const pipeline = raella.pipeline === '' ? quantized.pipeline : `${quantized.pipeline},${raella.pipeline}`;
+  const program = lowerToProgram(raella.model, chip, { metadata: { ...metadata, pipeline } });
   log(`lowered and placed: ${program.crossbars.length} crossbars`);
   return {
     program,
     chip,
+    floatModel: quantized.floatModel,
     quantized,
+    raella,
     calibration: description,
     crossbarsUsed: program.crossbars.length,
     crossbarsAvailable: crossbarsPerChip(chip),
-    sampleInput: new Map([...feeds[0]!].map(([name, t]) => [name, firstItem(t)])),
+    sampleInput,
   };
+}
+
+/** rapidnn-map's knobs as pipeline text (the lowering is not an IR pass, but reproducers need its options). */
+function rapidnnMapStep(camBits?: number, activationEntries?: number | 'exact', tables?: string): string {
+  const given = Object.entries({ camBits, activationEntries, tables }).filter(([, v]) => v !== undefined);
+  return given.length === 0 ? 'rapidnn-map' : `rapidnn-map{${given.map(([k, v]) => `${k}=${String(v)}`).join(',')}}`;
+}
+
+/** A chip that computes by lookups (RAPIDNN): CAM and lookup-table blocks, no crossbar macros. */
+export function isLookupChip(chip: Chip): boolean {
+  return chip.tiles.macro === undefined && chip.tiles.cam !== undefined && chip.tiles.lut !== undefined;
 }
 
 /** The first entry along the batch axis, as a batch of one. */

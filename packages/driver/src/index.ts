@@ -22,8 +22,22 @@ export {
   compileModel,
   simulate,
   programInputs,
+  isLookupChip,
   type CompileOptions,
   type CompiledModel,
+  type RapidnnCompileOptions,
   type SimulationResult,
 } from './compile.js';
 export { evaluateCompiled, findTestSets, type Evaluation } from './evaluate.js';
+export { applyRaella, captureLayerInputs, raellaPipeline, RAELLA_CALIBRATION_IMAGES, type RaellaResult } from './raella.js';
+export * from './rapidnn/index.js';
+export { withRandomWeights } from './synthetic-weights.js';
+export {
+  rapidnnSweep,
+  bytesPerNeuron,
+  DEFAULT_SWEEP_GRID,
+  type SweepGrid,
+  type SweepOptions,
+  type SweepResult,
+} from './sweep.js';
+export { raellaReport, RAELLA_ABLATION, type RaellaReport, type RaellaReportOptions } from './raella-report.js';

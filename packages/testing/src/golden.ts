@@ -12,7 +12,7 @@ import { FIXTURES_DIR } from './shared-data.js';
  * after an intended change).
  */
 export const GOLDEN_DIR = join(FIXTURES_DIR, '..', 'golden');
-export const GOLDEN_PRESETS = ['isaac', 'raella', 'raella-no-spec', 'raella-no-spec-2b'] as const;
+export const GOLDEN_PRESETS = ['isaac', 'raella', 'raella-no-spec', 'raella-no-spec-2b', 'rapidnn'] as const;
 export const CALIBRATION_DIR = join(FIXTURES_DIR, 'mnist-calibration');
 
 export interface GoldenCase {
@@ -40,7 +40,7 @@ export function goldenCases(): GoldenCase[] {
 export function computeGolden(c: GoldenCase): GoldenResult {
   const compiled = compileModel(join(FIXTURES_DIR, c.fixture, 'model.onnx'), { chip: c.preset, calibrationDir: CALIBRATION_DIR });
   const input = readTensorFile(join(FIXTURES_DIR, c.fixture, 'test_data_set_0', 'input_0.pb'));
-  const name = compiled.quantized.floatModel.graph.inputs[0]!.name;
+  const name = compiled.floatModel.graph.inputs[0]!.name;
   const result = simulate(compiled.program, new Map([[name, input.tensor]]));
   const cost = result.cost;
   return {

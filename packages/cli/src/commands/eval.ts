@@ -10,6 +10,7 @@ export function registerEval(program: Command, io: Io): void {
     .argument('<model>', 'ONNX model file')
     .requiredOption('--data <dirs...>', 'test sets (input_<i>.pb [+ labels_0.pb]) or folders holding test_data_set_*')
     .option('-a, --arch <chip>', 'chip preset or chip JSON file', 'isaac')
+    .option('-p, --preset <chip>', 'same as --arch')
     .option('--calib <dir>', 'calibration inputs (training data)')
     .option('--json', 'print the evaluation as JSON')
     .addHelpText(
@@ -17,15 +18,15 @@ export function registerEval(program: Command, io: Io): void {
       '\nExamples:\n  $ pimc eval fixtures/mnist-lenet/model.onnx --data fixtures/mnist-lenet --calib fixtures/mnist-calibration\n' +
         '  $ pimc eval model.onnx --data sets/ -a raella --json',
     )
-    .action((path: string, opts: { data: string[]; arch: string; calib?: string; json?: boolean }) => {
+    .action((path: string, opts: { data: string[]; arch: string; preset?: string; calib?: string; json?: boolean }) => {
       const sets = findTestSets(opts.data);
       if (sets.length === 0) throw new PimcError('usage', `no test sets under ${opts.data.join(', ')}`);
       const compiled = compileModel(path, {
-        chip: opts.arch,
+        chip: opts.preset ?? opts.arch,
         ...(opts.calib === undefined ? {} : { calibrationDir: opts.calib }),
         log: (m) => io.err(`  ${m}`),
       });
-      const e = evaluateCompiled(compiled, compiled.quantized.floatModel, sets);
+      const e = evaluateCompiled(compiled, compiled.floatModel, sets);
       if (opts.json === true) {
         io.out(JSON.stringify({ model: path, calibration: compiled.calibration, ...e }, null, 2));
         return;
