@@ -169,7 +169,7 @@ function compiledSection() {
     const compiled = compileModel(path, { chip: 'isaac', calibrationDir: join(fixtures, 'mnist-calibration') });
     const compileMs = performance.now() - started;
     const t = performance.now();
-    const e = evaluateCompiled(compiled, compiled.quantized.floatModel, findTestSets([join(fixtures, name)]));
+    const e = evaluateCompiled(compiled, compiled.floatModel, findTestSets([join(fixtures, name)]));
     const simMs = (performance.now() - t) / e.samples;
     rows.push([
       name,
