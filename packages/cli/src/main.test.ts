@@ -19,7 +19,7 @@ const mnist = join(MNIST8_DIR, 'model.onnx');
 
 describe('pimc CLI', () => {
   it('prints help with an example for every command, exit 0', async () => {
-    for (const command of ['inspect', 'compile', 'run', 'eval', 'conformance', 'arch', 'disasm']) {
+    for (const command of ['inspect', 'compile', 'run', 'eval', 'conformance', 'arch', 'disasm', 'report', 'sweep']) {
       const r = await pimc(command, '--help');
       expect(r.code).toBe(EXIT_OK);
       expect(r.out).toMatch(/Examples:\n\s+\$ pimc /);
@@ -148,5 +148,80 @@ describe('pimc CLI', () => {
     expect(r.out.trim().split('\n').pop()).toBe('2 passed, 0 failed');
     const loose = await pimc('conformance', join(ONNX_NODE_DIR, 'test_relu'), '--atol', '0', '--rtol', '0', '-v');
     expect(loose.out).toMatch(/PASS test_relu/);
+  });
+
+  it('writes the RAELLA ablation report: HTML with inline SVG, and the same data as JSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pimc-report-'));
+    const html = join(dir, 'report.html');
+    const json = join(dir, 'report.json');
+    const r = await pimc(
+      'report',
+      join(FIXTURES_DIR, 'mnist-lenet', 'model.onnx'),
+      '--presets',
+      'isaac,raella',
+      '--calib',
+      join(FIXTURES_DIR, 'mnist-calibration'),
+      '--data',
+      join(FIXTURES_DIR, 'mnist-lenet', 'test_data_set_0'),
+      '-o',
+      html,
+      '--json',
+      json,
+    );
+    expect(r.code).toBe(EXIT_OK);
+    expect(r.out).toMatch(/raella: [\d.]+ nJ per inference \([\d.]+× isaac; ADC [\d.]+×\), top-1 agreement with int8/);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toMatch(/^<!DOCTYPE html>/i);
+    expect(page).toContain('<svg');
+    expect(page).not.toMatch(/<script|src=|https?:\/\/(?!www\.w3\.org)/);
+    const data = JSON.parse(readFileSync(json, 'utf8')) as {
+      configurations: { name: string; layers: { weightSlicing: number[]; adcShare?: number }[] }[];
+      analyses: Record<string, unknown[]>;
+    };
+    expect(data.configurations.map((c) => c.name)).toEqual(['isaac', 'raella']);
+    const raella = data.configurations[1]!;
+    expect(raella.layers).toHaveLength(4);
+    for (const layer of raella.layers) {
+      expect(layer.weightSlicing.reduce((a, b) => a + b, 0)).toBe(8);
+      expect(layer.adcShare).toBeGreaterThan(0.3);
+      expect(layer.adcShare).toBeLessThan(1);
+    }
+    expect(data.analyses['raella']).toHaveLength(4);
+  });
+
+  it('sweeps RAPIDNN knobs into a table, an HTML report and a Pareto SVG', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pimc-sweep-'));
+    const r = await pimc(
+      'sweep',
+      join(FIXTURES_DIR, 'mnist-lenet', 'model.onnx'),
+      '--calib',
+      join(FIXTURES_DIR, 'mnist-calibration'),
+      '--data',
+      join(FIXTURES_DIR, 'mnist-lenet', 'test_data_set_0'),
+      '--kw',
+      '4,16',
+      '--ku',
+      '4,16',
+      '--cam-bits',
+      '8',
+      '-o',
+      join(dir, 'sweep.html'),
+      '--svg',
+      join(dir, 'sweep.svg'),
+      '--json',
+      join(dir, 'sweep.json'),
+    );
+    expect(r.code).toBe(EXIT_OK);
+    expect(r.out.split('\n').filter((l) => /^\s*(4|16)\s+(4|16)\s+8\s+64\s/.test(l))).toHaveLength(2);
+    expect(readFileSync(join(dir, 'sweep.svg'), 'utf8')).toMatch(/^<\?xml[^>]*>\s*<svg/);
+    const points = (
+      JSON.parse(readFileSync(join(dir, 'sweep.json'), 'utf8')) as {
+        points: { kW: number; accuracy: number; energyPjPerInference: number }[];
+      }
+    ).points;
+    expect(points.map((p) => p.kW)).toEqual([4, 16]);
+    // More clusters: not less accurate here, and dearer per inference (bigger tables, wider CAM keys).
+    expect(points[1]!.accuracy).toBeGreaterThanOrEqual(points[0]!.accuracy);
+    expect((await pimc('sweep', 'model.onnx', '--calib', 'c', '--data', 'd', '-a', 'isaac')).code).not.toBe(EXIT_OK);
   });
 });
