@@ -232,7 +232,7 @@ export class CrossbarLayer {
       i32[row + L.R_WORDS] = Math.ceil(r.rowCount / 64);
       tileIndex += r.tiles.length;
     });
-    const pack = planePacker(tiles, nw, planeBits);
+    const { pack, packWritten } = planePacker(tiles, nw, planeBits);
     tiles.forEach((t, ti) => {
       const row = offsets.tiles / 4 + ti * L.TILE_WORDS;
       i32[row + L.T_CHANNEL_START] = t.channelStart;
@@ -249,10 +249,11 @@ export class CrossbarLayer {
         i32[row + L.T_PLANES] = planeCounts;
         this.pointerFields.push((row + L.T_CELLS) * 4, (row + L.T_PLANES) * 4);
         const columns = t.channelCount * nw;
-        const signed = signedCells(t, columns, planeBits);
-        packCells(signed.values, t.rowCount, columns, new Int16Array(this.blob.buffer, cells, cellBytes(t) / 2));
-        new Uint8Array(this.blob.buffer, planeCounts, columns).set(signed.widths);
-        pack({ ...t, levels: signed.bits, stride: columns }, 0, columns, u32, positive / 4);
+        const panels = new Int16Array(this.blob.buffer, cells, cellBytes(t) / 2);
+        // The two's-complement cells go straight to the packer's workspace in linear memory.
+        packWritten(t.rowCount, columns, u32, positive / 4, (bits) => {
+          new Uint8Array(this.blob.buffer, planeCounts, columns).set(signedCells(t, columns, planeBits, panels, bits));
+        });
       } else {
         pack(t, t.offset, t.channelCount * nw, u32, positive / 4);
       }
@@ -524,50 +525,40 @@ function speculationScreenLimit(r: RangeInfo, spec: CrossbarLayerSpec, speculati
 }
 
 /**
- * A tile's signed cells (positive − negative level), row-major rows × columns: their values, the
- * same in `planeBits`-bit two's complement (for bit-planes), and per column the fewest bits that
- * hold its values in two's complement (0 for an all-zero column).
+ * A tile's signed cells (positive − negative level), written as int16 panels to `panels` (layout
+ * T_CELLS of crossbar-layout.ts: per MR columns, per row pair, MR (row 2kk, row 2kk + 1) pairs)
+ * and row-major rows × columns in `planeBits`-bit two's complement to `bits` (for bit-planes).
+ * Returns per column the fewest bits that hold its values in two's complement (0 for an all-zero
+ * column). One pass over the levels: a layer holds up to tens of millions of cells.
  */
-function signedCells(
-  t: CrossbarTile,
-  columns: number,
-  planeBits: number,
-): { values: Int16Array; bits: Uint8Array; widths: Uint8Array } {
-  const values = new Int16Array(t.rowCount * columns);
-  const bits = new Uint8Array(t.rowCount * columns);
+function signedCells(t: CrossbarTile, columns: number, planeBits: number, panels: Int16Array, bits: Uint8Array): Uint8Array {
   const low = new Int32Array(columns);
   const high = new Int32Array(columns);
   const mask = (1 << planeBits) - 1;
   const levels = t.levels;
+  const mr = L.MR;
+  const panelElements = Math.ceil(t.rowCount / 2) * mr * 2;
   for (let r = 0; r < t.rowCount; r++) {
     const pos = t.offset + r * t.stride;
     const neg = t.negativeOffset === undefined ? -1 : t.negativeOffset + r * t.stride;
-    for (let c = 0, at = r * columns; c < columns; c++, at++) {
-      const v = levels[pos + c]! - (neg < 0 ? 0 : levels[neg + c]!);
-      values[at] = v;
-      bits[at] = v & mask;
-      if (v < low[c]!) low[c] = v;
-      if (v > high[c]!) high[c] = v;
+    const rowBase = (r >> 1) * mr * 2 + (r & 1);
+    let at = r * columns;
+    for (let c0 = 0, panel = rowBase; c0 < columns; c0 += mr, panel += panelElements) {
+      const end = Math.min(mr, columns - c0);
+      for (let c = 0; c < end; c++, at++) {
+        const column = c0 + c;
+        const v = neg < 0 ? levels[pos + column]! : levels[pos + column]! - levels[neg + column]!;
+        panels[panel + c * 2] = v;
+        bits[at] = v & mask;
+        if (v < low[column]!) low[column] = v;
+        if (v > high[column]!) high[column] = v;
+      }
     }
   }
   // w bits hold [−2^(w−1), 2^(w−1) − 1]: w = 1 + the bit length of max(high, −low − 1).
-  const widths = Uint8Array.from({ length: columns }, (_, c) =>
+  return Uint8Array.from({ length: columns }, (_, c) =>
     low[c] === 0 && high[c] === 0 ? 0 : 33 - Math.clz32(Math.max(high[c]!, -low[c]! - 1)),
   );
-  return { values, bits, widths };
-}
-
-/** Row-major signed cells (rows × columns) as int16 panels (layout T_CELLS of crossbar-layout.ts). */
-function packCells(values: Int16Array, rows: number, columns: number, dst: Int16Array): void {
-  const mr = L.MR;
-  const panelElements = Math.ceil(rows / 2) * mr * 2;
-  for (let r = 0; r < rows; r++) {
-    const base = (r >> 1) * mr * 2 + (r & 1);
-    for (let c0 = 0, panel = base; c0 < columns; c0 += mr, panel += panelElements) {
-      const end = Math.min(mr, columns - c0);
-      for (let c = 0; c < end; c++) dst[panel + c * 2] = values[r * columns + c0 + c]!;
-    }
-  }
 }
 
 function hasNegative(t: CrossbarTile, spec: CrossbarLayerSpec): boolean {
@@ -604,15 +595,19 @@ function packWeights(
 }
 
 /**
- * Packs bit-planes of tiles' cells (one device plane, levels from `offset`) with the wasm
- * transposition (assembly/crossbar-planes.ts): for used column c and cell bit b, ⌈rows / 64⌉ u64
- * words (u32 pairs, little-endian) with bit r of row r, written to dst[at…]. Uses the workspace.
+ * Packs bit-planes of tiles' cells with the wasm transposition (assembly/crossbar-planes.ts): for
+ * used column c and cell bit b, ⌈rows / 64⌉ u64 words (u32 pairs, little-endian) with bit r of
+ * row r, written to dst[at…]. `pack` takes one device plane's levels from `offset`; `packWritten`
+ * lets `write` put rows × columns levels (row-major) straight into the workspace first.
  */
 function planePacker(
   tiles: readonly CrossbarTile[],
   weightSlices: number,
   cellBits: number,
-): (t: CrossbarTile, offset: number, columns: number, dst: Uint32Array, at: number) => void {
+): {
+  pack: (t: CrossbarTile, offset: number, columns: number, dst: Uint32Array, at: number) => void;
+  packWritten: (rows: number, columns: number, dst: Uint32Array, at: number, write: (levels: Uint8Array) => void) => void;
+} {
   const roundUp = (v: number) => Math.ceil(v / 64) * 64;
   const levelBytes = roundUp(tiles.reduce((most, t) => Math.max(most, t.rowCount * t.stride), 0) + 16);
   const planeBytes = tiles.reduce(
@@ -623,14 +618,25 @@ function planePacker(
   const space = workspace((levelBytes + 512 + planeBytes) / 4);
   const scratch = space + levelBytes;
   const planes = scratch + 512;
-  return (t, offset, columns, dst, at) => {
-    const bytes = byteView();
-    const length = t.rowCount * t.stride;
-    const end = Math.min(t.levels.length, offset + length);
-    bytes.set(t.levels.subarray(offset, end), space);
-    bytes.fill(0, space + end - offset, space + length + 16);
-    exports.packCellPlanes(space, t.stride, t.rowCount, columns, cellBits, planes, scratch);
-    const words = columns * cellBits * Math.ceil(t.rowCount / 64) * 2;
+  const packSpace = (rows: number, stride: number, columns: number, dst: Uint32Array, at: number) => {
+    exports.packCellPlanes(space, stride, rows, columns, cellBits, planes, scratch);
+    const words = columns * cellBits * Math.ceil(rows / 64) * 2;
     dst.set(new Uint32Array(byteView().buffer, planes, words), at);
+  };
+  return {
+    pack: (t, offset, columns, dst, at) => {
+      const bytes = byteView();
+      const length = t.rowCount * t.stride;
+      const end = Math.min(t.levels.length, offset + length);
+      bytes.set(t.levels.subarray(offset, end), space);
+      bytes.fill(0, space + end - offset, space + length + 16);
+      packSpace(t.rowCount, t.stride, columns, dst, at);
+    },
+    packWritten: (rows, columns, dst, at, write) => {
+      const length = rows * columns;
+      write(new Uint8Array(byteView().buffer, space, length));
+      byteView().fill(0, space + length, space + length + 16);
+      packSpace(rows, columns, columns, dst, at);
+    },
   };
 }

@@ -19,10 +19,11 @@ export interface PreparedTile {
   /** Columns the tile uses: channelCount × weight slices (channel-major, slice-minor). */
   readonly columns: number;
   /**
-   * Signed cell value (positive − negative plane) of used (row, column) at `cells[row·cellStride + column]`:
-   * the image's own levels for single-ended cells (no copy), a compact Int16Array for differential ones.
+   * Signed cell value (positive − negative plane) of used (row, column) at `cells()[row·cellStride + column]`:
+   * the image's own levels for single-ended cells (no copy), a compact Int16Array for differential ones,
+   * built on first use (the WebAssembly layer reads the levels itself).
    */
-  readonly cells: Uint8Array | Int16Array;
+  readonly cells: () => Uint8Array | Int16Array;
   readonly cellStride: number;
   /** The same with each device's conductance factor applied (device noise on), stride `columns`; else undefined. */
   readonly noisyCells: Float64Array | undefined;
@@ -421,6 +422,18 @@ function markCoverage(instruction: CrossbarMvm, tile: MvmTile, cells: Uint8Array
   }
 }
 
+/** The differential image's used cells, positive − negative plane, rows × `columns`. */
+function differentialCells(image: CrossbarImage, rows: number, columns: number): Int16Array {
+  const plane = image.rows * image.columns;
+  const levels = image.levels;
+  const cells = new Int16Array(rows * columns);
+  for (let r = 0; r < rows; r++) {
+    const at = r * image.columns;
+    for (let c = 0; c < columns; c++) cells[r * columns + c] = levels[at + c]! - levels[plane + at + c]!;
+  }
+  return cells;
+}
+
 /** The largest of levels[at, at + count). */
 function rowMaximum(levels: Uint8Array, at: number, count: number): number {
   let top = 0;
@@ -444,7 +457,8 @@ function decodeTile(
   const levels = image.levels;
   // Column ch·n + i holds slice i of channel ch: its weight in the stored value is 2^shift_i.
   const weightOf = Int32Array.from(slices, (s) => 2 ** s.shift);
-  const cells = differential ? new Int16Array(tile.rowCount * columns) : levels;
+  let signedCells: Int16Array | undefined;
+  const cells = differential ? () => (signedCells ??= differentialCells(image, tile.rowCount, columns)) : () => levels;
   const cellStride = differential ? columns : image.columns;
   const stored = new Int32Array(tile.rowCount * tile.channelCount);
   let maxPositive = 0;
@@ -457,7 +471,6 @@ function decodeTile(
         let value = 0;
         for (let i = 0; i < n; i++) {
           const v = levels[at + i]! - levels[plane + at + i]!;
-          cells[r * columns + ch * n + i] = v;
           if (v > maxPositive) maxPositive = v;
           else if (-v > maxNegative) maxNegative = -v;
           value += v * weightOf[i]!;

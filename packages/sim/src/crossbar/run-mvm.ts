@@ -247,7 +247,7 @@ function accumulateTile(
       const values = scratch.values;
       for (let r = 0; r < rowCount; r++) values[r] = (magnitudes[rowStart + r]! >>> slice.shift) & slice.mask;
       if (t.noisyCells !== undefined) rowColumnSums(values, rowCount, t.noisyCells, t.columns, t.columns, sums);
-      else rowColumnSums(values, rowCount, t.cells, t.cellStride, t.columns, sums);
+      else rowColumnSums(values, rowCount, t.cells(), t.cellStride, t.columns, sums);
     }
     // ADC: divide by lsb, round half up, clip to the code range; then back to sum units and shift-add.
     let col = 0;

@@ -102,7 +102,7 @@ function speculativeSums(t: PreparedTile, magnitudes: Int32Array, slice: Slice, 
 function columnSums(t: PreparedTile, values: Int32Array, out: Float64Array): void {
   const rowCount = t.tile.rowCount;
   if (t.noisyCells !== undefined) rowColumnSums(values, rowCount, t.noisyCells, t.columns, t.columns, out);
-  else rowColumnSums(values, rowCount, t.cells, t.cellStride, t.columns, out);
+  else rowColumnSums(values, rowCount, t.cells(), t.cellStride, t.columns, out);
 }
 
 /** The failed columns of one slice, bit by bit: each 1-bit sum converted (clipped) and added with 2^b. */

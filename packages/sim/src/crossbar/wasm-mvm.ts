@@ -20,24 +20,20 @@ export function wasmLayer(p: PreparedMvm): CrossbarLayer | undefined {
   const offset = mvm.weights.offset;
   // The weights must fit int16 and a column sum int32 (any cells the program check lets through).
   const widest = [...p.inputSlices, ...(p.speculation ?? [])].reduce((most, s) => Math.max(most, s.mask), 0);
-  for (const t of tiles) {
-    const cell = Math.max(t.maxPositive, t.maxNegative);
-    if (t.tile.rowCount * widest * cell >= 2 ** 31) return undefined;
-    const channels = t.tile.channelCount;
-    for (let i = 0; i < t.stored.length; i++) {
-      const w = t.stored[i]! - offset + (t.centers?.[i % channels] ?? 0);
-      if (w < -32768 || w > 32767) return undefined;
-    }
-  }
-
   const groupM = p.groupOutputs;
   const weights = new Int16Array(p.instruction.geometry.groups * p.depth * groupM);
   for (const t of tiles) {
+    const cell = Math.max(t.maxPositive, t.maxNegative);
+    if (t.tile.rowCount * widest * cell >= 2 ** 31) return undefined;
     const { group, rowStart, rowCount, channelStart, channelCount } = t.tile;
-    for (let r = 0; r < rowCount; r++) {
+    const stored = t.stored;
+    const centers = t.centers;
+    for (let r = 0, i = 0; r < rowCount; r++) {
       const at = (group * p.depth + rowStart + r) * groupM + channelStart;
-      for (let ch = 0; ch < channelCount; ch++) {
-        weights[at + ch] = t.stored[r * channelCount + ch]! - offset + (t.centers?.[ch] ?? 0);
+      for (let ch = 0; ch < channelCount; ch++, i++) {
+        const w = stored[i]! - offset + (centers === undefined ? 0 : centers[ch]!);
+        if (w < -32768 || w > 32767) return undefined;
+        weights[at + ch] = w;
       }
     }
   }
