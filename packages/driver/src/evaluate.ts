@@ -2,7 +2,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Model } from '@pimc/ir';
 import type { CompiledModel } from './compile.js';
-import { simulate } from './compile.js';
+import { prepareSimulation } from './compile.js';
 import { bindInputs, runModel } from './run-model.js';
 import { readTensorFile } from './tensor-files.js';
 
@@ -58,6 +58,7 @@ export function evaluateCompiled(compiled: CompiledModel, floatModel: Model, set
   let pipelined = 0;
   let saturated = 0;
   let conversions = 0;
+  const simulation = prepareSimulation(compiled.program);
   for (const dir of setDirs) {
     const inputs = readdirSync(dir)
       .filter((f) => /^input_\d+\.(pb|npy)$/.test(f))
@@ -65,7 +66,7 @@ export function evaluateCompiled(compiled: CompiledModel, floatModel: Model, set
       .map((f) => readTensorFile(join(dir, f)));
     const feeds = bindInputs(floatModel.graph, inputs);
     const reference = runModel(floatModel, feeds)[0]!.tensor;
-    const sim = simulate(compiled.program, feeds);
+    const sim = simulation.run(feeds);
     const actual = sim.outputs[0]!.tensor;
     const batch = sim.run.batch;
     samples += batch;

@@ -21,6 +21,8 @@ export { disassembleFile, readPimb, writePimb, encodePimb, decodePimb, type Prog
 export {
   compileModel,
   simulate,
+  prepareSimulation,
+  type Simulation,
   programInputs,
   isLookupChip,
   type CompileOptions,

@@ -5,7 +5,7 @@ import { analyzeRaellaLayers, type RaellaLayerReport } from '@pimc/passes';
 import type { ColumnSumHistogram, EnergyBreakdownPj, RaellaConfiguration, RaellaLayerRow, RaellaReportData } from '@pimc/report';
 import { crossbarRates, type CostReport, type InstructionRecord, type RunResult } from '@pimc/sim';
 import { PimcError } from '@pimc/support';
-import { compileModel, simulate, type CompiledModel } from './compile.js';
+import { compileModel, prepareSimulation, simulate, type CompiledModel } from './compile.js';
 import { bindInputs, runModel } from './run-model.js';
 import { captureLayerInputs } from './raella.js';
 import { readCalibrationFeeds } from './calibration.js';
@@ -109,13 +109,14 @@ function measure(compiled: CompiledModel, testSets: readonly string[]): Measured
   let labelled = 0;
   let correct = 0;
   let conversions = 0;
+  const simulation = prepareSimulation(compiled.program);
   for (const dir of testSets) {
     const inputs = readdirSync(dir)
       .filter((f) => /^input_\d+\.(pb|npy)$/.test(f))
       .sort()
       .map((f) => readTensorFile(join(dir, f)));
     const feeds = bindInputs(reference.graph, inputs);
-    const sim = simulate(compiled.program, feeds);
+    const sim = simulation.run(feeds);
     first ??= { run: sim.run, cost: sim.cost };
     conversions += conversionsOf(sim.run);
     const expected = runModel(reference, feeds)[0]!.tensor;
