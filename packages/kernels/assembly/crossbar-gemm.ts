@@ -24,8 +24,12 @@ export function gemmBlock(kPairs: i32, mPad: i32, panels: i32, w: usize, x: usiz
   }
 }
 
-/** MR×NR tile: 8 accumulators, 2 input vectors and a weight splat stay in registers. */
-function microkernel(kPairs: i32, wp: usize, xp: usize, c: usize, ldc: usize): void {
+/**
+ * MR×NR tile, c[r][t] += Σ_kr w pair · x pair (rows `ldc` bytes apart): 8 accumulators, 2 input
+ * vectors and a weight splat stay in registers. Shared by the exact product and the speculative
+ * slice sums (crossbar-spec.ts).
+ */
+export function microkernel(kPairs: i32, wp: usize, xp: usize, c: usize, ldc: usize): void {
   let c00 = i32x4.splat(0),
     c01 = i32x4.splat(0);
   let c10 = i32x4.splat(0),

@@ -18,6 +18,7 @@
 // recovery bit whose sums provably fit (as for a non-speculative slice) needs no correction. The
 // non-zero screen clears whole lanes when even its bound proves that no slice of any tile fails.
 import { panelBits, screen } from './crossbar-adc';
+import { microkernel } from './crossbar-gemm';
 import {
   D_ADC_MAX,
   D_ADC_MIN,
@@ -347,41 +348,9 @@ function slicePanels(
  * at `w`) × NR positions (int16 pairs at `x`); rows NR·4 bytes apart.
  */
 function sliceKernel(pairs: i32, w: usize, x: usize, out: usize): void {
-  let c00 = i32x4.splat(0),
-    c01 = i32x4.splat(0);
-  let c10 = i32x4.splat(0),
-    c11 = i32x4.splat(0);
-  let c20 = i32x4.splat(0),
-    c21 = i32x4.splat(0);
-  let c30 = i32x4.splat(0),
-    c31 = i32x4.splat(0);
-  const end = x + ((<usize>pairs) << 5);
-  while (x < end) {
-    const b0 = v128.load(x);
-    const b1 = v128.load(x, 16);
-    let a = v128.load32_splat(w);
-    c00 = i32x4.add(c00, i32x4.dot_i16x8_s(a, b0));
-    c01 = i32x4.add(c01, i32x4.dot_i16x8_s(a, b1));
-    a = v128.load32_splat(w, 4);
-    c10 = i32x4.add(c10, i32x4.dot_i16x8_s(a, b0));
-    c11 = i32x4.add(c11, i32x4.dot_i16x8_s(a, b1));
-    a = v128.load32_splat(w, 8);
-    c20 = i32x4.add(c20, i32x4.dot_i16x8_s(a, b0));
-    c21 = i32x4.add(c21, i32x4.dot_i16x8_s(a, b1));
-    a = v128.load32_splat(w, 12);
-    c30 = i32x4.add(c30, i32x4.dot_i16x8_s(a, b0));
-    c31 = i32x4.add(c31, i32x4.dot_i16x8_s(a, b1));
-    x += NR * 4;
-    w += MR * 4;
-  }
-  v128.store(out, c00);
-  v128.store(out, c01, 16);
-  v128.store(out, c10, 32);
-  v128.store(out, c11, 48);
-  v128.store(out, c20, 64);
-  v128.store(out, c21, 80);
-  v128.store(out, c30, 96);
-  v128.store(out, c31, 112);
+  const zero = i32x4.splat(0);
+  for (let r: usize = 0; r < <usize>(MR * NR * 4); r += 16) v128.store(out + r, zero);
+  microkernel(pairs, w, x, out, NR * 4);
 }
 
 /**
