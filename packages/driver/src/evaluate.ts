@@ -5,6 +5,7 @@ import type { CompiledModel } from './compile.js';
 import { prepareSimulation } from './compile.js';
 import { bindInputs, runModel } from './run-model.js';
 import { readTensorFile } from './tensor-files.js';
+import { argmax } from './argmax.js';
 
 /** Agreement of the compiled model (simulated) with the float reference, over labelled test sets. */
 export interface Evaluation {
@@ -60,11 +61,7 @@ export function evaluateCompiled(compiled: CompiledModel, floatModel: Model, set
   let conversions = 0;
   const simulation = prepareSimulation(compiled.program);
   for (const dir of setDirs) {
-    const inputs = readdirSync(dir)
-      .filter((f) => /^input_\d+\.(pb|npy)$/.test(f))
-      .sort()
-      .map((f) => readTensorFile(join(dir, f)));
-    const feeds = bindInputs(floatModel.graph, inputs);
+    const feeds = bindInputs(floatModel.graph, testSetInputs(dir));
     const reference = runModel(floatModel, feeds)[0]!.tensor;
     const sim = simulation.run(feeds);
     const actual = sim.outputs[0]!.tensor;
@@ -87,9 +84,7 @@ export function evaluateCompiled(compiled: CompiledModel, floatModel: Model, set
     });
     const classes = reference.shape[reference.rank - 1] ?? 1;
     if (reference.rank === 2 && classes > 1) {
-      const labels = existsSync(join(dir, 'labels_0.pb'))
-        ? readTensorFile(join(dir, 'labels_0.pb')).tensor.toNumbers()
-        : undefined;
+      const labels = testSetLabels(dir);
       for (let s = 0; s < reference.shape[0]!; s++) {
         const fClass = argmax(f, s * classes, classes);
         const cClass = argmax(c, s * classes, classes);
@@ -119,8 +114,16 @@ export function evaluateCompiled(compiled: CompiledModel, floatModel: Model, set
   };
 }
 
-function argmax(values: readonly number[], offset: number, n: number): number {
-  let best = 0;
-  for (let i = 1; i < n; i++) if (values[offset + i]! > values[offset + best]!) best = i;
-  return best;
+/** The input tensor files of a test-set folder (`input_<i>.pb` or `.npy`), in index order. */
+export function testSetInputs(dir: string): ReturnType<typeof readTensorFile>[] {
+  return readdirSync(dir)
+    .filter((f) => /^input_\d+\.(pb|npy)$/.test(f))
+    .sort()
+    .map((f) => readTensorFile(join(dir, f)));
+}
+
+/** The class labels of a test-set folder (`labels_0.pb`), if it has them. */
+export function testSetLabels(dir: string): number[] | undefined {
+  const path = join(dir, 'labels_0.pb');
+  return existsSync(path) ? readTensorFile(path).tensor.toNumbers() : undefined;
 }

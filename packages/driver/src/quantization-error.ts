@@ -2,6 +2,7 @@ import { pimOutputQuantization, type Model, type Node, type Tensor, type TypedAr
 import { runGraph } from '@pimc/executor';
 import { quantizedValueNames } from '@pimc/passes';
 import type { Feeds } from './calibration.js';
+import { argmax } from './argmax.js';
 
 /** How far a quantized tensor is from its float reference, over all evaluation inputs. */
 export interface ErrorStatistics {
@@ -79,12 +80,6 @@ class ErrorAccumulator {
     };
     return this.rows === 0 ? stats : { ...stats, top1Agreement: this.agree / this.rows };
   }
-}
-
-function argmax(x: ArrayLike<number>, offset: number, width: number): number {
-  let best = 0;
-  for (let j = 1; j < width; j++) if (x[offset + j]! > x[offset + best]!) best = j;
-  return best;
 }
 
 function dequantize(t: Tensor, q: OutputQuantization): Float64Array {

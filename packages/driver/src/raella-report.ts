@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import { readdirSync } from 'node:fs';
 import type { CrossbarMvm } from '@pimc/isa';
 import { analyzeRaellaLayers, type RaellaLayerReport } from '@pimc/passes';
 import type { ColumnSumHistogram, EnergyBreakdownPj, RaellaConfiguration, RaellaLayerRow, RaellaReportData } from '@pimc/report';
@@ -9,7 +7,8 @@ import { compileModel, prepareSimulation, simulate, type CompiledModel } from '.
 import { bindInputs, runModel } from './run-model.js';
 import { captureLayerInputs } from './raella.js';
 import { readCalibrationFeeds } from './calibration.js';
-import { readTensorFile } from './tensor-files.js';
+import { argmax } from './argmax.js';
+import { testSetInputs, testSetLabels } from './evaluate.js';
 
 /** The four configurations of RAELLA's ablation (algorithms.md §3.1), baseline first. */
 export const RAELLA_ABLATION = ['isaac', 'raella-no-spec-2b', 'raella-no-spec', 'raella'] as const;
@@ -111,11 +110,7 @@ function measure(compiled: CompiledModel, testSets: readonly string[]): Measured
   let conversions = 0;
   const simulation = prepareSimulation(compiled.program);
   for (const dir of testSets) {
-    const inputs = readdirSync(dir)
-      .filter((f) => /^input_\d+\.(pb|npy)$/.test(f))
-      .sort()
-      .map((f) => readTensorFile(join(dir, f)));
-    const feeds = bindInputs(reference.graph, inputs);
+    const feeds = bindInputs(reference.graph, testSetInputs(dir));
     const sim = simulation.run(feeds);
     first ??= { run: sim.run, cost: sim.cost };
     conversions += conversionsOf(sim.run);
@@ -123,7 +118,7 @@ function measure(compiled: CompiledModel, testSets: readonly string[]): Measured
     const actual = sim.outputs[0]!.tensor;
     const classes = expected.shape[expected.rank - 1] ?? 1;
     const batch = expected.size / classes;
-    const labels = labelsOf(dir);
+    const labels = testSetLabels(dir);
     const e = expected.toNumbers();
     const a = actual.toNumbers();
     for (let s = 0; s < batch; s++) {
@@ -279,18 +274,4 @@ function notes(options: RaellaReportOptions): string[] {
 
 function conversionsOf(run: RunResult): number {
   return crossbarRates(run.crossbar).conversions;
-}
-
-function labelsOf(dir: string): number[] | undefined {
-  try {
-    return readTensorFile(join(dir, 'labels_0.pb')).tensor.toNumbers();
-  } catch {
-    return undefined;
-  }
-}
-
-function argmax(values: readonly number[] | ArrayLike<number>, offset: number, n: number): number {
-  let best = 0;
-  for (let i = 1; i < n; i++) if (values[offset + i]! > values[offset + best]!) best = i;
-  return best;
 }
