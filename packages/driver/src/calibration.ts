@@ -89,3 +89,15 @@ export function randomUniformFeeds(
   }
   return [feed];
 }
+
+/** The first `n` images of every input of a feed. */
+export function firstImages(feed: Feeds, n: number): Feeds {
+  return new Map(
+    [...feed].map(([name, t]) => {
+      const batch = t.rank === 0 ? 1 : t.shape[0]!;
+      if (batch <= n) return [name, t];
+      const per = t.size / batch;
+      return [name, new Tensor(t.dtype, [n, ...t.shape.slice(1)], t.data.slice(0, n * per) as never)];
+    }),
+  );
+}

@@ -69,12 +69,14 @@ export function compileModel(path: string, options: CompileOptions = {}): Compil
   const chip = loadChip(options.chip ?? 'isaac');
   const imported = loadModel(path);
   log(`imported ${path}: ${imported.graph.nodes.length} nodes`);
+  // Calibration reads only the model's inputs, so it comes first: random weights need it for their
+  // BatchNormalization statistics.
+  const { feeds, description } = calibrationFeeds(imported, options);
   const model =
     options.randomWeights === undefined
       ? imported
-      : withRandomWeights(runPipeline(imported, 'fold-constants').model, options.randomWeights);
+      : withRandomWeights(runPipeline(imported, 'fold-constants').model, options.randomWeights, feeds);
   if (options.randomWeights !== undefined) log(`weights replaced by seeded random ones (seed ${options.randomWeights})`);
-  const { feeds, description } = calibrationFeeds(model, options);
   log(`calibration: ${description}`);
   const metadata = {
     source: basename(path),

@@ -263,7 +263,7 @@ function notes(options: RaellaReportOptions): string[] {
   return [
     options.randomWeights === undefined
       ? 'weights: the model’s own'
-      : `weights: seeded random He-scaled Laplacian (seed ${options.randomWeights}), not trained: energy and encoding figures only`,
+      : `weights: seeded random He-scaled Laplacian, trained-like BatchNormalization (seed ${options.randomWeights}), not trained: energy and encoding figures only`,
     options.calibrationDir === undefined
       ? 'calibration: seeded uniform random inputs (no --calib): activation ranges may not match real data'
       : `calibration: ${options.calibrationDir}`,

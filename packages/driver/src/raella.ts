@@ -2,7 +2,7 @@ import type { Chip } from '@pimc/arch';
 import { runGraph } from '@pimc/executor';
 import { onnxOps, PassManager, Tensor, type Model, type PassRecord } from '@pimc/ir';
 import { allPasses, raellaEncodeWith, raellaSliceWith } from '@pimc/passes';
-import type { Feeds } from './calibration.js';
+import { firstImages, type Feeds } from './calibration.js';
 
 /** The crossbar layers of the quantized dialect, whose inputs the RAELLA passes calibrate on. */
 const CROSSBAR_LAYERS = new Set(['PimQConv', 'PimQGemm']);
@@ -90,18 +90,6 @@ export function applyRaella(
 function batchOf(feed: Feeds): number {
   const first = [...feed.values()][0];
   return first === undefined || first.rank === 0 ? 1 : first.shape[0]!;
-}
-
-/** The first `n` images of every input of a feed. */
-function firstImages(feed: Feeds, n: number): Feeds {
-  return new Map(
-    [...feed].map(([name, t]) => {
-      const batch = t.rank === 0 ? 1 : t.shape[0]!;
-      if (batch <= n) return [name, t];
-      const per = t.size / batch;
-      return [name, new Tensor(t.dtype, [n, ...t.shape.slice(1)], t.data.slice(0, n * per) as never)];
-    }),
-  );
 }
 
 /** Tensors of one shape but the batch, concatenated along the batch axis. */

@@ -23,7 +23,7 @@ export function registerCompile(program: Command, io: Io): void {
     .option('--per-channel', 'RAPIDNN: weight clusters per output channel (a table per neuron) instead of per layer')
     .option(
       '--random-weights <seed>',
-      'replace the float weights by seeded random (He-scaled Laplacian) ones: for models that carry only their structure',
+      'replace the float weights by seeded random ones (He-scaled Laplacian weights, trained-like BatchNormalization measured on the calibration inputs): for models that carry only their structure',
     )
     .addHelpText(
       'after',

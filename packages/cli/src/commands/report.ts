@@ -24,7 +24,10 @@ export function registerReport(program: Command, io: Io): void {
     .option('--presets <list>', 'configurations, comma-separated, the baseline first', RAELLA_ABLATION.join(','))
     .option('--calib <dir>', 'calibration inputs (training data)')
     .option('--data <dirs...>', 'labelled test sets: accuracy and top-1 agreement with the int8 reference')
-    .option('--random-weights <seed>', 'replace placeholder weights by seeded random ones (structure-only models)')
+    .option(
+      '--random-weights <seed>',
+      'replace placeholder weights by seeded random ones, BatchNormalization statistics measured on the calibration inputs (structure-only models)',
+    )
     .option('-o, --output <file>', 'the HTML report', 'report.html')
     .option('--json <file>', 'the same data as JSON (with the full per-layer analyses)')
     .addHelpText(
