@@ -63,19 +63,25 @@ function resnetInput() {
 
 const energy = (c) => sum(Object.values(c.totals?.energyPj ?? {}));
 const isConv = (row) => !/Gemm|MatMul|fc/i.test(row.layer);
+/** Mean adcShare and 3-slice count over a configuration's conv layers ('no conv' for an MLP). */
+function convFigures(configuration) {
+  const convs = configuration.layers.filter(isConv);
+  const shares = convs.map((l) => l.adcShare).filter((x) => x !== undefined);
+  if (shares.length === 0) return ['(no conv)', '(no conv)'];
+  return [
+    fixed(sum(shares) / shares.length, 3),
+    `${convs.filter((l) => l.weightSlicing?.length === 3).length} / ${convs.length}`,
+  ];
+}
 
 /** One model's RAELLA ablation row: the issue-4 targets. */
 function raellaRow(name, report) {
   const byName = new Map(report.configurations.map((c) => [c.name, c]));
   const isaac = byName.get('isaac');
   const raella = byName.get('raella');
-  const convs = raella.layers.filter(isConv);
-  const shares = convs.map((l) => l.adcShare).filter((x) => x !== undefined);
-  const threeSlice = convs.filter((l) => l.weightSlicing?.length === 3).length;
   return [
     name,
-    fixed(sum(shares) / Math.max(shares.length, 1), 3),
-    `${threeSlice} / ${convs.length}`,
+    ...convFigures(raella),
     fixed(isaac.totals.energyPj.adc / raella.totals.energyPj.adc, 2),
     fixed(energy(raella) / energy(isaac), 3),
     ...RAELLA_ABLATION.map((p) => fixed(energy(byName.get(p)) / 1e3, 1)),
@@ -119,8 +125,6 @@ async function raellaSection() {
   const resnet = raellaReport(resnetPath, { randomWeights: 1, presets: ['isaac', 'raella-no-spec', 'raella'] });
   const byName = new Map(resnet.configurations.map((c) => [c.name, c]));
   const r = byName.get('raella');
-  const convs = r.layers.filter(isConv);
-  const shares = convs.map((l) => l.adcShare).filter((x) => x !== undefined);
   return [
     '### RAELLA (issue 4)',
     '',
@@ -140,9 +144,8 @@ async function raellaSection() {
       [
         ...rows,
         [
-          'light_resnet50 (random weights, seed 1)',
-          fixed(sum(shares) / Math.max(shares.length, 1), 3),
-          `${convs.filter((l) => l.weightSlicing?.length === 3).length} / ${convs.length}`,
+          'light_resnet50 (random weights and BN, seed 1)',
+          ...convFigures(r),
           fixed(byName.get('isaac').totals.energyPj.adc / r.totals.energyPj.adc, 2),
           fixed(energy(r) / energy(byName.get('isaac')), 3),
           fixed(energy(byName.get('isaac')) / 1e3, 1),
