@@ -11,3 +11,4 @@ export {
   type CrossbarRunOptions,
   type CrossbarRunStats,
 } from './crossbar.js';
+export { LutSums, type LutSumsSpec } from './lut.js';

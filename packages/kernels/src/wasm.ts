@@ -95,6 +95,20 @@ export interface KernelExports {
   ): void;
   binaryF32(op: number, a: number, b: number, y: number, n: number): void;
   crossbarBlocks(counter: number, descriptor: number, x: number, out: number, total: number, scratch: number): void;
+  lutSumsChunks(
+    counter: number,
+    table: number,
+    rowBase: number,
+    firsts: number,
+    classes: number,
+    classStep: number,
+    depth: number,
+    columns: number,
+    quads: number,
+    quadStep: number,
+    wide: number,
+    out: number,
+  ): void;
   packCellPlanes(
     levels: number,
     stride: number,
@@ -141,7 +155,7 @@ type SgemmPackedArgsWithoutRow0 = [
 ];
 
 /** The exports worker threads run, by their index in a control slot. */
-const JOB_FUNCTIONS = ['sgemmChunks', 'sgemmPackedChunks', 'im2colChunks', 'crossbarBlocks'] as const;
+const JOB_FUNCTIONS = ['sgemmChunks', 'sgemmPackedChunks', 'im2colChunks', 'crossbarBlocks', 'lutSumsChunks'] as const;
 type JobFunction = (typeof JOB_FUNCTIONS)[number];
 
 /** Below this many flops a GEMM runs on the calling thread: waking workers costs ~10–50 µs. */
@@ -329,6 +343,23 @@ export function crossbarBlocks(descriptor: number, x: number, out: number, total
     return;
   }
   runShared(s, 'crossbarBlocks', [descriptor, x, out, total], (t) => scratch[t]!, scratch.length);
+}
+
+/** lutSumsChunks' arguments after the counter. */
+type LutSumsArgs = Parameters<KernelExports['lutSumsChunks']> extends [number, ...infer Rest] ? Rest : never;
+
+/**
+ * Runs assembly/lut.ts's lutSumsChunks (arguments after the counter) on `threads` threads, this
+ * one included. Operands must already be in linear memory; returns when every chunk is done.
+ */
+export function lutSumsChunks(args: LutSumsArgs, threads: number): void {
+  const s = init();
+  if (threads < 2) {
+    Atomics.store(new Int32Array(s.memory.buffer, s.counter, 1), 0, 0);
+    s.exports.lutSumsChunks(s.counter, ...args);
+    return;
+  }
+  runShared(s, 'lutSumsChunks', args, false, threads);
 }
 
 /**

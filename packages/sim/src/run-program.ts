@@ -31,7 +31,10 @@ export interface RunOptions {
   readonly noise?: NoiseOptions;
   /** Fold input slices whose column sums provably pass the ADC unchanged (default true; same result). */
   readonly skipExactSlices?: boolean;
-  /** Column-sum kernel (default `auto`; same result). */
+  /**
+   * Column-sum kernel (default `auto`; same result). Also picks the lut-mvm sums: WebAssembly for
+   * `auto` and `wasm`, the JavaScript loops otherwise.
+   */
   readonly kernel?: ColumnSumKernel;
 }
 
@@ -180,7 +183,8 @@ export class PreparedProgram {
     flitHops: number,
   ): InstructionRecord {
     const output = this.desc(instruction.output, instruction);
-    const { data, events } = this.rapidnn.run(instruction, values.get(instruction.input)!, batch);
+    const wasm = (this.options.kernel ?? 'auto') === 'auto' || this.options.kernel === 'wasm';
+    const { data, events } = this.rapidnn.run(instruction, values.get(instruction.input)!, batch, wasm);
     values.set(instruction.output, { type: output.type, shape: this.runtimeShape(output, batch), data });
     events.nocFlitHops(flitHops * batch);
     return { name: instruction.name, op: instruction.op, events: events.counts() };

@@ -14,11 +14,13 @@ import {
   type LutLayerSpec,
 } from './rapidnn.testing.js';
 
-function run(spec: LutLayerSpec, x: Uint8Array) {
+/** Runs a one-layer program; `kernel` 'rows' takes the JavaScript loops, the default the WebAssembly sums. */
+function run(spec: LutLayerSpec, x: Uint8Array, kernel: 'auto' | 'rows' = 'auto') {
   const program = lutProgram(spec);
   const result = runProgram(
     program,
     new Map([['x', { type: 'u8', shape: [spec.batch ?? 1, ...spec.geometry.inShape], data: x }]]),
+    { kernel },
   );
   return { program, result, y: Array.from(result.outputs.get('y')!.data), events: result.events };
 }
@@ -193,19 +195,23 @@ describe('lut-mvm: convolution semantics', () => {
     ],
     ['fully connected, 32-bit entries (sums past 2^31)', layer(convGeometry([300, 1, 1], 10, [1, 1]), 64, 64, { lutBits: 32 })],
     ['one cluster each, 1×1 stride 3', layer(convGeometry([2, 7, 7], 3, [1, 1], { strides: [3, 3] }), 1, 1, { batch: 3 })],
+    [
+      'large enough for the WebAssembly sums to use every thread (4.7 M lookups)',
+      layer(convGeometry([16, 32, 32], 32, [3, 3], { pads: [1, 1, 1, 1] }), 64, 64, { activation: true }),
+    ],
   ];
 
-  it.each(cases)('equals the definition, neuron by neuron: %s', (_, spec) => {
+  it.each(cases)('equals the definition, neuron by neuron, in JavaScript and in WebAssembly: %s', (_, spec) => {
     const size = (spec.batch ?? 1) * spec.geometry.inShape.reduce((a, b) => a * b, 1);
     const x = Uint8Array.from({ length: size }, () => rng.int(0, spec.kU - 1));
     const acc = referenceAccumulators(spec, x);
-    const { y } = run(spec, x);
     const activation = spec.activation;
     const expected =
       activation === undefined
         ? acc.map((a) => Math.fround(a * spec.lutScale!))
         : acc.map((a) => referenceCamSearch(activation.cam, activationKey(a, activation.keyShift)));
-    expect(y).toEqual(expected);
+    expect(run(spec, x, 'rows').y).toEqual(expected);
+    expect(run(spec, x).y).toEqual(expected);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Chip } from '@pimc/arch';
+import { LutSums } from '@pimc/kernels';
 import type { CamEncode, DigitalOp, Instruction, LutMvm, Program, TensorDesc } from '@pimc/isa';
 import { EventTally } from '../event-tally.js';
 import { checkProgram } from '../program-error.js';
@@ -19,6 +20,8 @@ const INDEX_KINDS: ReadonlySet<DigitalOp['kind']> = new Set(['maxpool', 'reshape
 export class RapidnnLayers {
   private readonly luts = new Map<Instruction, PreparedLut>();
   private readonly lutEvents = new Map<Instruction, EventTally>();
+  /** Per lut-mvm, its groups' WebAssembly kernels, made on first use. */
+  private readonly lutKernels = new Map<Instruction, LutSums[]>();
   private readonly encodes = new Map<Instruction, PreparedCamEncode>();
 
   constructor(
@@ -48,16 +51,37 @@ export class RapidnnLayers {
     }
   }
 
-  /** Runs one cam-encode or lut-mvm on `batch` images: the result's data and the events. */
-  run(instruction: CamEncode | LutMvm, x: SimTensor, batch: number): { data: SimData; events: EventTally } {
+  /**
+   * Runs one cam-encode or lut-mvm on `batch` images: the result's data and the events. `wasm`:
+   * lut-mvm sums in WebAssembly (the same bits as the JavaScript loops, faster).
+   */
+  run(instruction: CamEncode | LutMvm, x: SimTensor, batch: number, wasm = true): { data: SimData; events: EventTally } {
     if (instruction.op === 'lut-mvm') {
       const p = this.luts.get(instruction)!;
-      const data = runLutMvm(p, requireInteger(x, instruction.name) as Uint8Array, batch);
+      const kernel = wasm ? (group: number) => this.lutKernel(instruction, p, group) : undefined;
+      const data = runLutMvm(p, requireInteger(x, instruction.name) as Uint8Array, batch, kernel);
       return { data, events: this.lutEvents.get(instruction)!.scaled(batch) };
     }
     const p = this.encodes.get(instruction)!;
     const data = runCamEncode(p, requireFloat(x, instruction.name));
     return { data, events: camEncodeEvents(p, x.data.length, this.program.chip) };
+  }
+
+  private lutKernel(instruction: LutMvm, p: PreparedLut, group: number): LutSums {
+    let kernels = this.lutKernels.get(instruction);
+    if (kernels === undefined) {
+      kernels = p.rowClasses.map(
+        (classes) =>
+          new LutSums({
+            table: p.table,
+            rowBase: p.rowBase,
+            depth: p.depth,
+            firsts: Int32Array.from(classes, (channels) => channels[0]!),
+          }),
+      );
+      this.lutKernels.set(instruction, kernels);
+    }
+    return kernels[group]!;
   }
 }
 
