@@ -15,8 +15,6 @@ export interface LutSumsSpec {
   readonly rowBase: Int32Array;
   /** im2col rows K. */
   readonly depth: number;
-  /** Per class of channels with equal rows, its first channel (the rows the class is summed with). */
-  readonly firsts: Int32Array;
 }
 
 /**
@@ -27,22 +25,21 @@ export interface LutSumsSpec {
 export class LutSums {
   private readonly table: Uint8Array;
   private readonly rowBase: Uint8Array;
-  private readonly firsts: Int32Array;
 
   constructor(private readonly spec: LutSumsSpec) {
-    // Views made once: the resident cache knows a constant by its view.
+    // Views made once, one per layer whatever its groups: the resident cache knows a constant by its view.
     this.table = new Uint8Array(spec.table.buffer, spec.table.byteOffset, spec.table.byteLength);
     this.rowBase = new Uint8Array(spec.rowBase.buffer, spec.rowBase.byteOffset, spec.rowBase.byteLength);
-    this.firsts = spec.firsts;
   }
 
   /**
-   * Sums of every class over `quads` quads of im2col index words (`columns`: one word per (quad,
+   * Sums of the channel classes whose first channels are `firsts` (a class: channels with equal
+   * rows, summed once) over `quads` quads of im2col index words (`columns`: one word per (quad,
    * row), two when `wide`), as [class][4·quad + t] in a new Float64Array.
    */
-  run(columns: Int32Array, quads: number, wide: boolean): Float64Array {
+  run(columns: Int32Array, quads: number, wide: boolean, firsts: Int32Array): Float64Array {
     const { depth } = this.spec;
-    const classes = this.firsts.length;
+    const classes = firsts.length;
     const words = quads * depth * (wide ? 2 : 1);
     if (columns.length < words) {
       throw new RangeError(`LutSums.run: ${quads} quads of ${depth} rows need ${words} words, got ${columns.length}`);
@@ -67,7 +64,7 @@ export class LutSums {
     const space = workspace((firstsAt + classes * 4) / 4);
     const bytes = byteView();
     bytes.set(new Uint8Array(columns.buffer, columns.byteOffset, words * 4), space + columnsAt);
-    bytes.set(new Uint8Array(this.firsts.buffer, this.firsts.byteOffset, classes * 4), space + firstsAt);
+    bytes.set(new Uint8Array(firsts.buffer, firsts.byteOffset, classes * 4), space + firstsAt);
     lutSumsChunks(
       [table, rowBase, space + firstsAt, classes, classStep, depth, space + columnsAt, quads, quadStep, wide ? 1 : 0, space],
       threads,

@@ -7,7 +7,7 @@ import { elementBytes, requireFloat, requireInteger, type SimData, type SimTenso
 import { prepareCamEncode, runCamEncode, type PreparedCamEncode } from './cam-encode.js';
 import { lutImageEvents } from './lut-events.js';
 import { prepareLut, type PreparedLut } from './prepare-lut.js';
-import { runLutMvm } from './run-lut-mvm.js';
+import { runLutMvm, type LutKernel } from './run-lut-mvm.js';
 
 /** Digital kinds that pass index tensors through unchanged (all operands and the result share a codebook). */
 const INDEX_KINDS: ReadonlySet<DigitalOp['kind']> = new Set(['maxpool', 'reshape', 'transpose', 'concat']);
@@ -20,8 +20,8 @@ const INDEX_KINDS: ReadonlySet<DigitalOp['kind']> = new Set(['maxpool', 'reshape
 export class RapidnnLayers {
   private readonly luts = new Map<Instruction, PreparedLut>();
   private readonly lutEvents = new Map<Instruction, EventTally>();
-  /** Per lut-mvm, its groups' WebAssembly kernels, made on first use. */
-  private readonly lutKernels = new Map<Instruction, LutSums[]>();
+  /** Per lut-mvm, its WebAssembly kernel, made on first use. */
+  private readonly lutKernels = new Map<Instruction, LutKernel>();
   private readonly encodes = new Map<Instruction, PreparedCamEncode>();
 
   constructor(
@@ -58,7 +58,7 @@ export class RapidnnLayers {
   run(instruction: CamEncode | LutMvm, x: SimTensor, batch: number, wasm = true): { data: SimData; events: EventTally } {
     if (instruction.op === 'lut-mvm') {
       const p = this.luts.get(instruction)!;
-      const kernel = wasm ? (group: number) => this.lutKernel(instruction, p, group) : undefined;
+      const kernel = wasm ? this.lutKernel(instruction, p) : undefined;
       const data = runLutMvm(p, requireInteger(x, instruction.name) as Uint8Array, batch, kernel);
       return { data, events: this.lutEvents.get(instruction)!.scaled(batch) };
     }
@@ -67,21 +67,16 @@ export class RapidnnLayers {
     return { data, events: camEncodeEvents(p, x.data.length, this.program.chip) };
   }
 
-  private lutKernel(instruction: LutMvm, p: PreparedLut, group: number): LutSums {
-    let kernels = this.lutKernels.get(instruction);
-    if (kernels === undefined) {
-      kernels = p.rowClasses.map(
-        (classes) =>
-          new LutSums({
-            table: p.table,
-            rowBase: p.rowBase,
-            depth: p.depth,
-            firsts: Int32Array.from(classes, (channels) => channels[0]!),
-          }),
-      );
-      this.lutKernels.set(instruction, kernels);
+  private lutKernel(instruction: LutMvm, p: PreparedLut): LutKernel {
+    let kernel = this.lutKernels.get(instruction);
+    if (kernel === undefined) {
+      kernel = {
+        sums: new LutSums({ table: p.table, rowBase: p.rowBase, depth: p.depth }),
+        firsts: p.rowClasses.map((classes) => Int32Array.from(classes, (channels) => channels[0]!)),
+      };
+      this.lutKernels.set(instruction, kernel);
     }
-    return kernels[group]!;
+    return kernel;
   }
 }
 

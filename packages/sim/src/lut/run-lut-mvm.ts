@@ -2,6 +2,12 @@ import type { LutSums } from '@pimc/kernels';
 import { programError } from '../program-error.js';
 import type { PreparedLut } from './prepare-lut.js';
 
+/** A lut-mvm's WebAssembly sums and, per group, the first channel of each of its channel classes. */
+export interface LutKernel {
+  readonly sums: LutSums;
+  readonly firsts: readonly Int32Array[];
+}
+
 /** im2col bytes of one position block kept together (fits a core's L2 with the tables beside it). */
 const BLOCK_BYTES = 1 << 17;
 
@@ -17,15 +23,10 @@ const BLOCK_BYTES = 1 << 17;
  * indices packed in one 32-bit word per im2col row (two words of 16-bit lanes when kU = 256, whose
  * padding index 256 needs nine bits), so a lookup costs little more than its table read. Channels
  * with the same table and weight-index row have the same sums: each such row is summed once.
- * `sums`, when given, gives each group's WebAssembly kernel (@pimc/kernels' LutSums, the same
- * sums bit for bit, on several threads) to run instead of the loops below.
+ * `kernel`, when given, is the layer's WebAssembly sums (@pimc/kernels' LutSums: the same sums bit
+ * for bit, on several threads), run instead of the loops below.
  */
-export function runLutMvm(
-  p: PreparedLut,
-  x: Uint8Array,
-  batch: number,
-  sums?: (group: number) => LutSums,
-): Uint8Array | Float32Array {
+export function runLutMvm(p: PreparedLut, x: Uint8Array, batch: number, kernel?: LutKernel): Uint8Array | Float32Array {
   checkIndices(p, x);
   const positions = p.outP * p.outQ;
   const quads = Math.ceil(positions / 4);
@@ -42,8 +43,8 @@ export function runLutMvm(
     for (let group = 0; group < groups; group++) {
       im2col(p, x, n, group, columns, wide);
       const classes = p.rowClasses[group]!;
-      if (sums !== undefined) {
-        const all = sums(group).run(columns, quads, wide);
+      if (kernel !== undefined) {
+        const all = kernel.sums.run(columns, quads, wide, kernel.firsts[group]!);
         classes.forEach((channels, c) => {
           const acc = all.subarray(c * quads * 4, (c + 1) * quads * 4);
           for (const m of channels) finish(p, m, acc, 0, positions, out, (n * p.outM + m) * positions);
