@@ -76,12 +76,13 @@ export function withRandomWeights(model: Model, seed: number, feeds: readonly Fe
     },
   });
   if (batchNorms.size === 0) return { ...model, graph: randomized };
-  measureBatchStatistics({ ...model, graph: randomized }, feeds, batchNorms);
+  const measured = measureBatchStatistics({ ...model, graph: randomized }, feeds, batchNorms);
   // The same graph in inference mode, every BN normalizing with the statistics just measured.
   const graph = rebuildGraph(randomized, onnxOps, {
     rewrite: (node, operands, b) => {
-      const params = node.op === 'BatchNormalization' ? batchNorms.get(node.name) : undefined;
-      if (params === undefined) return undefined;
+      const drawn = node.op === 'BatchNormalization' ? batchNorms.get(node.name) : undefined;
+      if (drawn === undefined) return undefined;
+      const params = { ...drawn, ...measured.get(node.name) };
       return b.add(node.op, batchNormOperands(node, operands, params), {
         name: node.name,
         attrs: params.attrs,
@@ -138,12 +139,15 @@ function batchNormOperands(node: Node, operands: readonly (Value | undefined)[],
 
 /**
  * Runs the training-mode graph (every BN normalizing with its batch's own statistics, momentum 0,
- * so the running statistics it returns are the batch's) on up to STATISTICS_IMAGES images per feed,
- * and stores each BN's statistics, averaged over feeds, as its running mean and variance. One run
- * sees every layer downstream of already-normalized ones, as the inference graph will.
+ * so the running statistics it returns are the batch's) on up to STATISTICS_IMAGES images per feed:
+ * each BN's statistics, averaged over feeds, by node name (none without feeds). One run sees every
+ * layer downstream of already-normalized ones, as the inference graph will.
  */
-function measureBatchStatistics(model: Model, feeds: readonly Feeds[], batchNorms: Map<string, BatchNormParameters>): void {
-  if (feeds.length === 0) return;
+function measureBatchStatistics(
+  model: Model,
+  feeds: readonly Feeds[],
+  batchNorms: ReadonlyMap<string, BatchNormParameters>,
+): Map<string, { mean: Float32Array; variance: Float32Array }> {
   const sums = new Map<string, { mean: Float64Array; variance: Float64Array }>();
   for (const feed of feeds) {
     runGraph(model.graph, firstImages(feed, STATISTICS_IMAGES), {
@@ -162,11 +166,9 @@ function measureBatchStatistics(model: Model, feeds: readonly Feeds[], batchNorm
       },
     });
   }
-  for (const [name, sum] of sums) {
-    const params = batchNorms.get(name)!;
-    params.mean.set(sum.mean);
-    params.variance.set(sum.variance);
-  }
+  return new Map(
+    [...sums].map(([name, sum]) => [name, { mean: Float32Array.from(sum.mean), variance: Float32Array.from(sum.variance) }]),
+  );
 }
 
 /** Inputs per output: Conv W [M, C/g, …] → C/g·R·S; Gemm/MatMul [K, N] (or [N, K]) → the smaller side is a guess, so K = first dim for MatMul and the larger for Gemm. */
